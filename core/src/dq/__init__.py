@@ -1,0 +1,118 @@
+"""dq: a plugin framework for data quality.
+
+Everything public is importable from here. Names are loaded on first access
+(PEP 562) so that ``import dq`` stays cheap: the command line and plugin
+discovery must not pay for attrs, cattrs or pluggy unless they use them.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from dq._version import HOOK_API_VERSION, __version__
+
+_EXPORTS: dict[str, str] = {
+    # hooks
+    "hookimpl": "dq.hookspecs",
+    "hookspec": "dq.hookspecs",
+    # errors
+    "DqError": "dq._errors",
+    "UsageError": "dq._errors",
+    "ConfigError": "dq._errors",
+    "PluginError": "dq._errors",
+    "PluginNotFound": "dq._errors",
+    # rules
+    "Severity": "dq._rules",
+    "Rule": "dq._rules",
+    "RuleSet": "dq._rules",
+    "QualityGate": "dq._rules",
+    "NotNull": "dq._rules",
+    "Unique": "dq._rules",
+    "Between": "dq._rules",
+    "Regex": "dq._rules",
+    "InSet": "dq._rules",
+    "MaxLength": "dq._rules",
+    "MinLength": "dq._rules",
+    "DType": "dq._rules",
+    "ColumnExists": "dq._rules",
+    "RowCount": "dq._rules",
+    "Expression": "dq._rules",
+    "CHECKS": "dq._rules",
+    # results and profiles
+    "RuleStatus": "dq._results",
+    "RunStatus": "dq._results",
+    "RuleResult": "dq._results",
+    "CheckResult": "dq._results",
+    "ColumnProfile": "dq._results",
+    "Profile": "dq._results",
+    "ValueCount": "dq._results",
+    # notifications
+    "Level": "dq._notify",
+    "Link": "dq._notify",
+    "Notification": "dq._notify",
+    "Delivery": "dq._notify",
+    "DeliveryStatus": "dq._notify",
+    # secrets
+    "SecretRef": "dq._secrets",
+    "SecretValue": "dq._secrets",
+    "SecretAccess": "dq._secrets",
+    "SecretOperation": "dq._secrets",
+    # tenancy
+    "TenantId": "dq._tenancy",
+    "RequestFacts": "dq._tenancy",
+    "TenantRejected": "dq._tenancy",
+    # jobs
+    "Suite": "dq._jobs",
+    "Source": "dq._jobs",
+    "Output": "dq._jobs",
+    "RunContext": "dq._jobs",
+    # config and plugins
+    "converter": "dq._converter",
+    "make_converter": "dq._converter",
+    "structure": "dq._converter",
+    "unstructure": "dq._converter",
+    "load_document": "dq._documents",
+    "load_typed": "dq._documents",
+    "discover": "dq._discovery",
+    "Inventory": "dq._discovery",
+    "PluginRecord": "dq._discovery",
+    "PluginSettings": "dq._settings",
+    "Host": "dq._host",
+}
+
+__all__ = ["HOOK_API_VERSION", "__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dq' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+if TYPE_CHECKING:  # let type checkers and IDEs see the real names
+    from dq._converter import converter, make_converter, structure, unstructure
+    from dq._discovery import Inventory, PluginRecord, discover
+    from dq._documents import load_document, load_typed
+    from dq._errors import ConfigError, DqError, PluginError, PluginNotFound, UsageError
+    from dq._host import Host
+    from dq._jobs import Output, RunContext, Source, Suite
+    from dq._notify import Delivery, DeliveryStatus, Level, Link, Notification
+    from dq._results import (
+        CheckResult, ColumnProfile, Profile, RuleResult, RuleStatus, RunStatus, ValueCount,
+    )
+    from dq._rules import (
+        CHECKS, Between, ColumnExists, DType, Expression, InSet, MaxLength, MinLength, NotNull,
+        QualityGate, Regex, RowCount, Rule, RuleSet, Severity, Unique,
+    )
+    from dq._secrets import SecretAccess, SecretOperation, SecretRef, SecretValue
+    from dq._settings import PluginSettings
+    from dq._tenancy import RequestFacts, TenantId, TenantRejected
+    from dq.hookspecs import hookimpl, hookspec

@@ -1,0 +1,55 @@
+"""The dq config file: where it is, and its ``[plugins]`` table.
+
+Looked up in this order: ``--config PATH``, ``$DQ_CONFIG``, ``./dq.toml``. A
+missing default file is fine (dq works with no config); a missing file that was
+named explicitly is a usage error.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dq._errors import ConfigError, UsageError
+from dq._settings import PluginSettings, SettingsError, load_settings
+
+DEFAULT_CONFIG = "dq.toml"
+
+
+def config_path(explicit: str | None, environ: Mapping[str, str] | None = None) -> Path | None:
+    env = os.environ if environ is None else environ
+    named = explicit or env.get("DQ_CONFIG")
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise UsageError(f"{path}: config file not found (named by "
+                             f"{'--config' if explicit else 'DQ_CONFIG'})")
+        return path
+    default = Path(DEFAULT_CONFIG)
+    return default if default.is_file() else None
+
+
+def read_config(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    from dq._documents import load_document
+
+    data = load_document(path)
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), ["expected a table at the top level"])
+    return data
+
+
+def plugin_settings(
+    config: Mapping[str, Any], *, source: str, strict: bool | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> PluginSettings:
+    table = config.get("plugins")
+    if table is not None and not isinstance(table, Mapping):
+        raise ConfigError(source, ["plugins: expected a table"])
+    try:
+        return load_settings(table, environ, strict=strict)
+    except SettingsError as exc:
+        raise ConfigError(source, [str(exc)]) from None

@@ -1,0 +1,56 @@
+"""The exceptions dq raises, each carrying the exit code the CLI maps it to.
+
+Exit codes are part of the CLI contract: 0 success, 1 findings (failed rules,
+or plugin problems under ``--strict``), 2 usage or configuration errors (the
+user must change what they typed or wrote), 3 runtime errors (something failed
+while running: a plugin, a service, the data).
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_RUNTIME = 3
+
+
+class DqError(Exception):
+    """Base of every error dq reports to a user; ``str()`` is the whole message."""
+
+    exit_code = EXIT_RUNTIME
+
+
+class UsageError(DqError):
+    """The command line or a config value is wrong; the message says how to fix it."""
+
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(UsageError):
+    """A config file does not match the expected shape.
+
+    ``problems`` holds one ``path: message`` line per fault (``rules[3].pattern:
+    expected str``), so a file with several mistakes is fixed in one round.
+    """
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{source}: invalid configuration\n{lines}")
+
+
+class PluginNotFound(UsageError):
+    """No installed, enabled plugin provides the requested component."""
+
+
+class PluginError(DqError):
+    """A plugin failed to import, declared bad hooks, or raised in a hook.
+
+    Always names the distribution at fault so the user knows whom to report it to.
+    """
+
+    def __init__(self, message: str, *, distribution: str, component: str) -> None:
+        self.distribution = distribution
+        self.component = component
+        super().__init__(message)

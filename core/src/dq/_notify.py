@@ -1,0 +1,65 @@
+"""Notifications (what dq wants said) and deliveries (what happened when it tried)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+
+from dq._tenancy import TenantId
+
+
+class Level(enum.Enum):
+    """Routing level of a notification; channels subscribe to levels."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+    CRITICAL = "critical"
+
+
+@attrs.frozen(kw_only=True)
+class Link:
+    title: str
+    url: str
+
+
+@attrs.frozen(kw_only=True)
+class Notification:
+    """A service-neutral message; each notifier renders it in its own format.
+
+    ``dedup_key`` identifies the *event* (suite + data + failure), not the
+    attempt: a retried or replayed send carries the same key so the receiving
+    service (PagerDuty, Opsgenie ...) never pages twice for one event.
+    """
+
+    title: str
+    summary: str
+    level: Level
+    dedup_key: str
+    tenant: TenantId | None = None
+    fields: dict[str, str] = attrs.field(factory=dict)
+    links: tuple[Link, ...] = ()
+    created_at: datetime | None = None
+
+
+class DeliveryStatus(enum.Enum):
+    DELIVERED = "delivered"
+    #: Failed after every allowed retry; kept in the outbox for replay.
+    FAILED = "failed"
+    #: Deliberately not sent (cooldown, routing, dedup).
+    SUPPRESSED = "suppressed"
+
+
+@attrs.frozen(kw_only=True)
+class Delivery:
+    """The outcome of one notification on one channel. ``error`` never holds a URL or token."""
+
+    channel: str
+    status: DeliveryStatus
+    dedup_key: str
+    attempts: int = 0
+    response_status: int | None = None
+    error: str = ""
+    finished_at: datetime | None = None

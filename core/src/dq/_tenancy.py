@@ -1,0 +1,61 @@
+"""Tenant identifiers and the facts of a request that resolvers read."""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+
+from dq._errors import DqError
+
+_TENANT_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def _valid_tenant(_inst: object, _attr: attrs.Attribute, value: str) -> None:
+    if not isinstance(value, str) or _TENANT_RE.fullmatch(value) is None:
+        raise ValueError(
+            f"{value!r} is not a tenant id: use 1-63 lowercase letters, digits and inner '-'"
+        )
+
+
+@attrs.frozen
+class TenantId:
+    """A validated tenant identifier.
+
+    The shape (a DNS label) is chosen so a tenant id is safe wherever it is used:
+    as a subdomain, a path segment of a secret, a file name, a metric label.
+    Nothing that could traverse (``..``, ``/``) or smuggle (``%``, spaces) fits.
+    """
+
+    value: str = attrs.field(validator=_valid_tenant)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@attrs.frozen(kw_only=True)
+class RequestFacts:
+    """What a tenant resolver may look at, taken from an ASGI scope or a CLI run.
+
+    Headers keep repeats and order (``tuple`` of lower-cased name/value pairs)
+    because a duplicated tenant header is an attack signal, not something to merge.
+    """
+
+    method: str = "GET"
+    scheme: str = "http"
+    host: str = ""
+    path: str = "/"
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def header_values(self, name: str) -> list[str]:
+        key = name.lower()
+        return [value for header, value in self.headers if header.lower() == key]
+
+
+class TenantRejected(DqError):
+    """A request that must not proceed; carries the HTTP status to answer with."""
+
+    def __init__(self, message: str, *, status: int = 401, code: str = "tenant_unresolved") -> None:
+        self.status = status
+        self.code = code
+        super().__init__(message)

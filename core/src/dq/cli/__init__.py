@@ -1,0 +1,93 @@
+"""The ``dq`` command: global options, exit codes, and dispatch to command groups.
+
+Each command group lives in its own module (``_plugins.py`` ...) exposing
+``register(subparsers)``; this module only wires them up and turns errors into
+messages and exit codes. argparse (not a CLI framework) keeps start-up cheap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from dq._errors import EXIT_FINDINGS, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, DqError
+from dq._version import HOOK_API_VERSION, __version__
+
+EXIT_CODES_HELP = f"""\
+exit codes:
+  {EXIT_OK}  success
+  {EXIT_FINDINGS}  findings: failed rules, or plugin problems under --strict
+  {EXIT_USAGE}  usage or configuration error (fix the command line or the file named)
+  {EXIT_RUNTIME}  runtime error (a plugin, a service or the data failed while running)
+
+environment:
+  DQ_CONFIG          config file (default: ./dq.toml when present)
+  DQ_STRICT          1/true: treat every plugin problem as a failure (like --strict)
+  DQ_PLUGINS_DENY    comma-separated plugin names never to load
+  DQ_PLUGINS_ALLOW   comma-separated plugin names; when set, nothing else loads
+  DQ_PLUGINS_PREFER  component=distribution pairs that settle name collisions
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on usage errors already; keep its message but add a hint."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\nRun '{self.prog} --help' for help.\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from dq.cli import _plugins
+
+    parser = _Parser(
+        prog="dq",
+        description="dq: data-quality checks with pluggable engines, notifiers, secret "
+        "backends, tenant resolvers and orchestrator bindings.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version",
+        version=f"dq {__version__} (hook API {HOOK_API_VERSION})",
+    )
+    parser.add_argument("--config", metavar="PATH", help="config file (default: $DQ_CONFIG or ./dq.toml)")
+    parser.add_argument(
+        "--strict", action="store_true", default=None,
+        help="treat every plugin problem as a failure (exit 1); also DQ_STRICT=1",
+    )
+    groups = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _plugins.register(groups)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(handler(args))
+    except DqError as exc:
+        print(f"dq: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("dq: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `dq plugins list | head`
+        return EXIT_OK
+    except Exception:  # a bug in dq itself: say so, keep the traceback, exit as a runtime error
+        import traceback
+
+        traceback.print_exc()
+        print("dq: internal error: this is a bug in dq-core; please report it with the "
+              "traceback above", file=sys.stderr)
+        return EXIT_RUNTIME
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

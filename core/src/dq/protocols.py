@@ -1,0 +1,86 @@
+"""What the objects returned by the factory hooks must look like.
+
+These are structural (``typing.Protocol``): a plugin does not inherit from them,
+it just has the methods. ``dq plugins info --check`` and the contract tests
+check conformance with ``isinstance`` (runtime-checkable: method presence) and
+then behaviourally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from dq._jobs import RunContext, Suite
+    from dq._notify import Delivery, Notification
+    from dq._results import CheckResult, Profile
+    from dq._rules import RuleSet
+    from dq._secrets import SecretValue
+    from dq._tenancy import RequestFacts, TenantId
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """Checks, profiles and learns from polars data (``DataFrame`` or ``LazyFrame``)."""
+
+    #: Check names (``"regex"``, ...) this engine can evaluate; others are reported unsupported.
+    supported_checks: frozenset[str]
+    #: True if it validates a LazyFrame without collecting it whole into memory.
+    streams: bool
+
+    def check(self, data: Any, rules: RuleSet) -> CheckResult: ...
+
+    def profile(self, data: Any) -> Profile: ...
+
+    def learn(self, data: Any) -> RuleSet: ...
+
+
+@runtime_checkable
+class Notifier(Protocol):
+    async def send(self, notification: Notification) -> Delivery: ...
+
+
+@runtime_checkable
+class SecretBackend(Protocol):
+    async def get(self, path: str, *, field: str | None = None,
+                  version: int | None = None) -> SecretValue: ...
+
+    async def set(self, path: str, values: Mapping[str, SecretValue], *,
+                  cas: int | None = None) -> int | None: ...
+
+    async def delete(self, path: str) -> None: ...
+
+    async def list(self, prefix: str = "") -> Sequence[str]: ...
+
+    async def exists(self, path: str) -> bool: ...
+
+
+@runtime_checkable
+class TenantResolver(Protocol):
+    def resolve(self, facts: RequestFacts) -> TenantId | None: ...
+
+
+@runtime_checkable
+class OrchestratorBinding(Protocol):
+    def context(self, native: Any) -> RunContext: ...
+
+    def run(self, suite: Suite, context: RunContext) -> CheckResult: ...
+
+
+#: kind -> the protocol its factory's result must satisfy.
+KIND_PROTOCOLS: dict[str, type] = {
+    "engine": Engine,
+    "notifier": Notifier,
+    "secrets": SecretBackend,
+    "tenant": TenantResolver,
+    "orchestrator": OrchestratorBinding,
+}
+#: kind -> the name of its factory hook.
+KIND_FACTORIES: dict[str, str] = {
+    "engine": "dq_engine",
+    "notifier": "dq_notifier",
+    "secrets": "dq_secret_backend",
+    "tenant": "dq_tenant_resolver",
+    "orchestrator": "dq_orchestrator_binding",
+}
