@@ -245,7 +245,12 @@ def discover(
             api_range=declared.text if isinstance(declared, ApiRange) else None,
         )
         records.append(record)
-        if not is_component_name(ep.name):
+        # The user's choice comes first: a plugin switched off is not a problem to
+        # report, whatever else is wrong with it.
+        why = settings.denied_by(kind, ep.name, dist_name)
+        if why:
+            record.mark(DISABLED, why, finding=False)
+        elif not is_component_name(ep.name):
             record.mark(
                 BROKEN,
                 f"{ep.name!r} is not a valid component name (lowercase letters, digits, "
@@ -262,10 +267,6 @@ def discover(
                 INCOMPATIBLE,
                 f"needs hook API {declared.text}, this dq-core provides {api_version}",
             )
-        else:
-            why = settings.denied_by(kind, ep.name, dist_name)
-            if why:
-                record.mark(DISABLED, why, finding=False)
 
     _settle_collisions(records, settings)
     problems = settings.unmatched((r.kind, r.name, r.distribution) for r in records)

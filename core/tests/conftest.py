@@ -1,0 +1,45 @@
+"""Shared fixtures: real distribution metadata on disk, without building wheels."""
+
+from __future__ import annotations
+
+import importlib.metadata as metadata
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+EntryPoints = Mapping[str, Mapping[str, str]]
+
+
+def write_dist_info(
+    site: Path, name: str, version: str = "1.0.0", entry_points: EntryPoints | None = None
+) -> metadata.PathDistribution:
+    """Write a ``NAME-VERSION.dist-info`` folder as an installer would, and return it."""
+    folder = site / f"{name.replace('-', '_')}-{version}.dist-info"
+    folder.mkdir(parents=True)
+    (folder / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: test plugin {name}\n\n"
+    )
+    lines = []
+    for group, entries in (entry_points or {}).items():
+        lines.append(f"[{group}]")
+        lines += [f"{key} = {value}" for key, value in entries.items()]
+        lines.append("")
+    (folder / "entry_points.txt").write_text("\n".join(lines))
+    return metadata.PathDistribution(folder)
+
+
+@pytest.fixture
+def make_dist(tmp_path: Path) -> Callable[..., metadata.PathDistribution]:
+    site = tmp_path / "site"
+    site.mkdir()
+
+    def make(name: str, version: str = "1.0.0", entry_points: EntryPoints | None = None,
+             *, api: str | None = "^1.0") -> metadata.PathDistribution:
+        eps = {group: dict(entries) for group, entries in (entry_points or {}).items()}
+        if api is not None:
+            eps.setdefault("dq.hook_api", {})[api] = name.replace("-", "_")
+        return write_dist_info(site, name, version, eps)
+
+    make.site = site  # type: ignore[attr-defined]
+    return make
