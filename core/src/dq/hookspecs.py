@@ -10,10 +10,12 @@ Five families, one per plugin kind, each with a *factory* hook: dq asks the
 plugin for a component by name and config and gets back an object satisfying
 the kind's protocol (see :mod:`dq.protocols`). Factories are ``firstresult``:
 a module that offers several components (``header`` and ``jwt`` resolvers, say)
-answers for its own names and returns ``None`` for others. One plugin may wrap
-another's factory with ``@hookimpl(wrapper=True)`` to decorate what it builds
-(timing, tracing). ``@hookimpl(specname="dq_engine")`` lets a function carry a
-name of the author's choosing.
+answers for its own names and returns ``None`` for others. A factory is called
+on the providing module only (never on another distribution that happens to be
+loaded), so a name collision can never hand the user a component from the
+wrong distribution. ``@hookimpl(specname="dq_engine")`` lets a function carry a
+name of the author's choosing; a marked function whose name is not a hook, or a
+``dq_*`` function that is not a hook, makes the plugin broken (``check_pending``).
 
 Rules for every hook, checked by the contract tests:
 
