@@ -105,8 +105,11 @@ def setup(tmp: Path, uv: str) -> tuple[Path, Path]:
 
 def clean_env(marker: Path) -> dict[str, str]:
     """The caller's env minus anything that would change what Python or dq do."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTHON", "DQ_", "VIRTUAL_ENV", "UV_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTHON", "DQ_", "VIRTUAL_ENV", "UV_"))
+    }
     env["DQ_BENCH_IMPORT_MARKER"] = str(marker)
     return env
 
@@ -183,10 +186,14 @@ def report(times: dict[str, list[float]], importtime: float) -> bool:
     ratio_ok = ratio <= RATIO_TARGET
     import_ok = import_ms < IMPORT_TARGET_MS
     print(f"\n{'measure':<40} {'value':>10} {'target':>10}  result")
-    print(f"{'list / floor (medians)':<40} {ratio:>10.2f} {'<= 1.5':>10}  "
-          f"{'PASS' if ratio_ok else 'FAIL'}")
-    print(f"{'import dq ms (median - pass median)':<40} {import_ms:>10.1f} {'< 100 ms':>10}  "
-          f"{'PASS' if import_ok else 'FAIL'}")
+    print(
+        f"{'list / floor (medians)':<40} {ratio:>10.2f} {'<= 1.5':>10}  "
+        f"{'PASS' if ratio_ok else 'FAIL'}"
+    )
+    print(
+        f"{'import dq ms (median - pass median)':<40} {import_ms:>10.1f} {'< 100 ms':>10}  "
+        f"{'PASS' if import_ok else 'FAIL'}"
+    )
     print(f"{'import dq ms (raw median)':<40} {med['import']:>10.1f}")
     print(f"{'import dq ms (-X importtime, cumul.)':<40} {importtime / 1000:>10.1f}")
     return ratio_ok and import_ok

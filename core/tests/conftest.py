@@ -34,8 +34,13 @@ def make_dist(tmp_path: Path) -> Callable[..., metadata.PathDistribution]:
     site = tmp_path / "site"
     site.mkdir()
 
-    def make(name: str, version: str = "1.0.0", entry_points: EntryPoints | None = None,
-             *, api: str | None = "^1.0") -> metadata.PathDistribution:
+    def make(
+        name: str,
+        version: str = "1.0.0",
+        entry_points: EntryPoints | None = None,
+        *,
+        api: str | None = "^1.0",
+    ) -> metadata.PathDistribution:
         eps = {group: dict(entries) for group, entries in (entry_points or {}).items()}
         if api is not None:
             eps.setdefault("dq.hook_api", {})[api] = name.replace("-", "_")

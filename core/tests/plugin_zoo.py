@@ -9,14 +9,14 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-MARKER = '''
+MARKER = """
 import os as _os
 if _os.environ.get("DQ_TEST_IMPORT_MARKER"):
     with open(_os.environ["DQ_TEST_IMPORT_MARKER"], "a") as _f:
         _f.write(__name__ + "\\n")
-'''
+"""
 
-GOOD_ENGINE = '''
+GOOD_ENGINE = """
 import attrs
 from dq import hookimpl, CheckResult, Profile, RuleSet, RunStatus
 
@@ -51,38 +51,38 @@ def dq_component_config(kind, name):
 @hookimpl(specname="dq_engine")
 def build_engine(name, config):
     return GoodEngine(config) if name == "good" else None
-'''
+"""
 
-IMPORT_RAISES = '''
+IMPORT_RAISES = """
 raise RuntimeError("cannot find libfoo.so")
-'''
+"""
 
-HOOK_RAISES = '''
+HOOK_RAISES = """
 from dq import hookimpl
 
 
 @hookimpl
 def dq_secret_backend(name, config):
     raise ValueError("backend misconfigured")
-'''
+"""
 
-TYPO_HOOK = '''
+TYPO_HOOK = """
 from dq import hookimpl
 
 
 @hookimpl
 def dq_enigne(name, config):
     return None
-'''
+"""
 
-SIMPLE_ENGINE = '''
+SIMPLE_ENGINE = """
 from dq import hookimpl
 
 
 @hookimpl
 def dq_engine(name, config):
     return None
-'''
+"""
 
 # distribution -> (kind group, component, module source, hook-API range)
 ZOO: dict[str, tuple[str, str, str, str]] = {
@@ -102,7 +102,8 @@ def write_project(root: Path, dist: str, group: str, component: str, source: str
     project = root / dist
     (project / "src" / package).mkdir(parents=True)
     (project / "src" / package / "__init__.py").write_text(MARKER + textwrap.dedent(source))
-    (project / "pyproject.toml").write_text(textwrap.dedent(f'''\
+    (project / "pyproject.toml").write_text(
+        textwrap.dedent(f'''\
         [build-system]
         requires = ["hatchling"]
         build-backend = "hatchling.build"
@@ -122,7 +123,8 @@ def write_project(root: Path, dist: str, group: str, component: str, source: str
 
         [tool.hatch.build.targets.wheel]
         packages = ["src/{package}"]
-        '''))
+        ''')
+    )
     return project
 
 

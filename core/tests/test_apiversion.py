@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 import semver
+from dq._apiversion import RangeSyntaxError, parse_range, parse_version
 from hypothesis import given
 from hypothesis import strategies as st
-
-from dq._apiversion import RangeSyntaxError, parse_range, parse_version
 
 nums = st.integers(min_value=0, max_value=40)
 versions = st.tuples(nums, nums, nums)
@@ -43,13 +42,17 @@ def _caret_oracle(declared: tuple[int, int, int], v: semver.Version) -> bool:
 
 
 @given(versions, versions)
-def test_caret_range_matches_npm_semantics(declared: tuple[int, int, int], current: tuple[int, int, int]) -> None:
+def test_caret_range_matches_npm_semantics(
+    declared: tuple[int, int, int], current: tuple[int, int, int]
+) -> None:
     rng = parse_range("^" + _text(declared))
     assert (current in rng) == _caret_oracle(declared, semver.Version(*current))
 
 
 @given(versions, versions)
-def test_tilde_range_admits_patch_updates_only(declared: tuple[int, int, int], current: tuple[int, int, int]) -> None:
+def test_tilde_range_admits_patch_updates_only(
+    declared: tuple[int, int, int], current: tuple[int, int, int]
+) -> None:
     rng = parse_range("~" + _text(declared))
     v = semver.Version(*current)
     expected = v.match(f">={_text(declared)}") and (v.major, v.minor) == declared[:2]
@@ -57,8 +60,12 @@ def test_tilde_range_admits_patch_updates_only(declared: tuple[int, int, int], c
 
 
 @given(nums, nums, versions)
-def test_bare_major_minor_means_caret(major: int, minor: int, current: tuple[int, int, int]) -> None:
-    assert (current in parse_range(f"{major}.{minor}")) == (current in parse_range(f"^{major}.{minor}"))
+def test_bare_major_minor_means_caret(
+    major: int, minor: int, current: tuple[int, int, int]
+) -> None:
+    assert (current in parse_range(f"{major}.{minor}")) == (
+        current in parse_range(f"^{major}.{minor}")
+    )
 
 
 @pytest.mark.parametrize(

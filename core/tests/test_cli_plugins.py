@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from plugin_zoo import write_zoo
 
 CORE = Path(__file__).resolve().parents[1]
@@ -34,8 +33,16 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([_uv(), "venv", "--quiet", "--python", sys.executable, str(env_dir)], check=True)
     projects = write_zoo(root / "src")
     subprocess.run(
-        [_uv(), "pip", "install", "--quiet", "--python", str(env_dir / "bin" / "python"),
-         str(CORE), *map(str, projects)],
+        [
+            _uv(),
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            str(env_dir / "bin" / "python"),
+            str(CORE),
+            *map(str, projects),
+        ],
         check=True,
     )
     return env_dir
@@ -49,8 +56,12 @@ class Dq:
         environ = {k: v for k, v in os.environ.items() if not k.startswith("DQ_")}
         environ.update(DQ_TEST_IMPORT_MARKER=str(self.marker), **env)
         return subprocess.run(
-            [str(self.venv / "bin" / "dq"), *args], capture_output=True, text=True,
-            env=environ, cwd=self.cwd, timeout=120,
+            [str(self.venv / "bin" / "dq"), *args],
+            capture_output=True,
+            text=True,
+            env=environ,
+            cwd=self.cwd,
+            timeout=120,
         )
 
     def imported(self) -> list[str]:
@@ -111,8 +122,13 @@ def test_strict_turns_problems_into_exit_1_and_names_them(dq: Dq) -> None:
 
 
 def test_strict_passes_once_every_problem_is_settled_or_switched_off(dq: Dq) -> None:
-    result = dq("--strict", "plugins", "list", DQ_PLUGINS_DENY="future,typo,explodes,hookraise",
-                DQ_PLUGINS_PREFER="csv=dq-csv-b")
+    result = dq(
+        "--strict",
+        "plugins",
+        "list",
+        DQ_PLUGINS_DENY="future,typo,explodes,hookraise",
+        DQ_PLUGINS_PREFER="csv=dq-csv-b",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     plugins = listing(dq, DQ_PLUGINS_PREFER="csv=dq-csv-b")
     assert plugins["csv@dq-csv-b"]["status"] == "ok"
@@ -120,8 +136,13 @@ def test_strict_passes_once_every_problem_is_settled_or_switched_off(dq: Dq) -> 
 
 
 def test_a_deny_entry_naming_nothing_is_a_strict_failure(dq: Dq) -> None:
-    result = dq("--strict", "plugins", "list", DQ_PLUGINS_DENY="future,typo,explodes,hookraise,slak",
-                DQ_PLUGINS_PREFER="csv=dq-csv-b")
+    result = dq(
+        "--strict",
+        "plugins",
+        "list",
+        DQ_PLUGINS_DENY="future,typo,explodes,hookraise,slak",
+        DQ_PLUGINS_PREFER="csv=dq-csv-b",
+    )
     assert result.returncode == 1
     assert "'slak', which matches no installed plugin" in result.stderr
 
@@ -153,11 +174,14 @@ def test_info_without_check_reads_metadata_only(dq: Dq) -> None:
     assert dq.imported() == []
 
 
-@pytest.mark.parametrize(("name", "reason"), [
-    ("explodes", "failed to import 'dq_explodes': RuntimeError: cannot find libfoo.so"),
-    ("hookraise", "raised in hook dq_secret_backend: ValueError: backend misconfigured"),
-    ("typo", "has invalid hook implementations"),
-])
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("explodes", "failed to import 'dq_explodes': RuntimeError: cannot find libfoo.so"),
+        ("hookraise", "raised in hook dq_secret_backend: ValueError: backend misconfigured"),
+        ("typo", "has invalid hook implementations"),
+    ],
+)
 def test_info_check_reports_a_broken_plugin_with_its_distribution_and_exit_1(
     dq: Dq, name: str, reason: str
 ) -> None:

@@ -6,25 +6,26 @@ import json
 from typing import Any
 
 import attrs
+import dq
 import pytest
+from dq._converter import structure, unstructure
 from hypothesis import given
 from hypothesis import strategies as st
-
-import dq
-from dq._converter import structure, unstructure
 
 text = st.text(max_size=12)
 names = st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True)
 finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
 count = st.integers(min_value=0, max_value=10**9)
-scalar = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), finite, text)
-set_value = st.one_of(st.booleans(), st.integers(-10**6, 10**6), finite, text)
+scalar = st.one_of(st.none(), st.booleans(), st.integers(-(10**6), 10**6), finite, text)
+set_value = st.one_of(st.booleans(), st.integers(-(10**6), 10**6), finite, text)
 moment = st.datetimes(timezones=st.none() | st.just(__import__("datetime").timezone.utc))
 tenants = st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True).map(dq.TenantId)
 
 common = {
-    "id": names, "severity": st.sampled_from(dq.Severity),
-    "mostly": st.floats(0, 1), "description": text,
+    "id": names,
+    "severity": st.sampled_from(dq.Severity),
+    "mostly": st.floats(0, 1),
+    "description": text,
 }
 
 
@@ -33,8 +34,10 @@ def rule(cls: type, **extra: Any) -> st.SearchStrategy:
 
 
 def bounds(lo: st.SearchStrategy, hi: st.SearchStrategy) -> st.SearchStrategy:
-    return st.tuples(lo, hi).filter(lambda b: not (b[0] is None and b[1] is None)).map(
-        lambda b: (min(b), max(b)) if None not in b else b
+    return (
+        st.tuples(lo, hi)
+        .filter(lambda b: not (b[0] is None and b[1] is None))
+        .map(lambda b: (min(b), max(b)) if None not in b else b)
     )
 
 
@@ -42,8 +45,15 @@ RULE_STRATEGIES: dict[type, st.SearchStrategy] = {
     dq.NotNull: rule(dq.NotNull, column=names),
     dq.Unique: rule(dq.Unique, column=names),
     dq.Between: bounds(st.none() | finite, st.none() | finite).flatmap(
-        lambda b: rule(dq.Between, column=names, min=st.just(b[0]), max=st.just(b[1]),
-                       min_inclusive=st.booleans(), max_inclusive=st.booleans())),
+        lambda b: rule(
+            dq.Between,
+            column=names,
+            min=st.just(b[0]),
+            max=st.just(b[1]),
+            min_inclusive=st.booleans(),
+            max_inclusive=st.booleans(),
+        )
+    ),
     dq.Regex: rule(dq.Regex, column=names, pattern=text),
     dq.InSet: rule(dq.InSet, column=names, values=st.lists(set_value, max_size=4).map(tuple)),
     dq.MaxLength: rule(dq.MaxLength, column=names, length=count),
@@ -51,81 +61,161 @@ RULE_STRATEGIES: dict[type, st.SearchStrategy] = {
     dq.DType: rule(dq.DType, column=names, dtype=st.sampled_from(["Int64", "String", "Float64"])),
     dq.ColumnExists: rule(dq.ColumnExists, column=names),
     dq.RowCount: bounds(st.none() | count, st.none() | count).flatmap(
-        lambda b: rule(dq.RowCount, min=st.just(b[0]), max=st.just(b[1]))),
+        lambda b: rule(dq.RowCount, min=st.just(b[0]), max=st.just(b[1]))
+    ),
     dq.Expression: rule(dq.Expression, expression=text),
 }
 rules = st.one_of(*RULE_STRATEGIES.values())
 rule_sets = st.lists(rules, max_size=6, unique_by=lambda r: r.id).flatmap(
     lambda rs: st.builds(
-        dq.RuleSet, rules=st.just(tuple(rs)),
-        gate=st.builds(dq.QualityGate, max_failed_errors=count,
-                       max_failed_warnings=st.none() | count, max_failure_rate=st.none() | finite),
+        dq.RuleSet,
+        rules=st.just(tuple(rs)),
+        gate=st.builds(
+            dq.QualityGate,
+            max_failed_errors=count,
+            max_failed_warnings=st.none() | count,
+            max_failure_rate=st.none() | finite,
+        ),
         sample_size=count,
     )
 )
 rule_results = st.builds(
-    dq.RuleResult, rule_id=names, check=st.sampled_from(sorted(dq.CHECKS)),
-    column=st.none() | names, status=st.sampled_from(dq.RuleStatus),
-    severity=st.sampled_from(dq.Severity), failed_count=count, element_count=count,
-    message=text, samples=st.lists(scalar, max_size=3).map(tuple), approximate=st.booleans(),
+    dq.RuleResult,
+    rule_id=names,
+    check=st.sampled_from(sorted(dq.CHECKS)),
+    column=st.none() | names,
+    status=st.sampled_from(dq.RuleStatus),
+    severity=st.sampled_from(dq.Severity),
+    failed_count=count,
+    element_count=count,
+    message=text,
+    samples=st.lists(scalar, max_size=3).map(tuple),
+    approximate=st.booleans(),
 )
 STRATEGIES: dict[type, st.SearchStrategy] = {
     **RULE_STRATEGIES,
-    dq.QualityGate: st.builds(dq.QualityGate, max_failed_errors=count,
-                              max_failed_warnings=st.none() | count,
-                              max_failure_rate=st.none() | finite),
+    dq.QualityGate: st.builds(
+        dq.QualityGate,
+        max_failed_errors=count,
+        max_failed_warnings=st.none() | count,
+        max_failure_rate=st.none() | finite,
+    ),
     dq.RuleSet: rule_sets,
     dq.RuleResult: rule_results,
     dq.CheckResult: st.builds(
-        dq.CheckResult, status=st.sampled_from(dq.RunStatus), engine=names,
-        results=st.lists(rule_results, max_size=3).map(tuple), row_count=st.none() | count,
-        started_at=st.none() | moment, duration_seconds=st.none() | finite),
+        dq.CheckResult,
+        status=st.sampled_from(dq.RunStatus),
+        engine=names,
+        results=st.lists(rule_results, max_size=3).map(tuple),
+        row_count=st.none() | count,
+        started_at=st.none() | moment,
+        duration_seconds=st.none() | finite,
+    ),
     dq.ValueCount: st.builds(dq.ValueCount, value=scalar, count=count),
     dq.ColumnProfile: st.builds(
-        dq.ColumnProfile, name=names, dtype=names, count=count, null_count=count,
-        distinct_count=st.none() | count, min=scalar, max=scalar, mean=st.none() | finite,
-        quantiles=st.dictionaries(names, finite, max_size=3), min_length=st.none() | count,
+        dq.ColumnProfile,
+        name=names,
+        dtype=names,
+        count=count,
+        null_count=count,
+        distinct_count=st.none() | count,
+        min=scalar,
+        max=scalar,
+        mean=st.none() | finite,
+        quantiles=st.dictionaries(names, finite, max_size=3),
+        min_length=st.none() | count,
         max_length=st.none() | count,
-        top_values=st.lists(st.builds(dq.ValueCount, value=scalar, count=count), max_size=2).map(tuple)),
-    dq.Profile: st.builds(dq.Profile, row_count=count, columns=st.lists(
-        st.builds(dq.ColumnProfile, name=names, dtype=names, count=count, null_count=count),
-        max_size=2).map(tuple)),
+        top_values=st.lists(st.builds(dq.ValueCount, value=scalar, count=count), max_size=2).map(
+            tuple
+        ),
+    ),
+    dq.Profile: st.builds(
+        dq.Profile,
+        row_count=count,
+        columns=st.lists(
+            st.builds(dq.ColumnProfile, name=names, dtype=names, count=count, null_count=count),
+            max_size=2,
+        ).map(tuple),
+    ),
     dq.Link: st.builds(dq.Link, title=text, url=text),
     dq.Notification: st.builds(
-        dq.Notification, title=text, summary=text, level=st.sampled_from(dq.Level),
-        dedup_key=text, tenant=st.none() | tenants,
+        dq.Notification,
+        title=text,
+        summary=text,
+        level=st.sampled_from(dq.Level),
+        dedup_key=text,
+        tenant=st.none() | tenants,
         fields=st.dictionaries(names, text, max_size=3),
         links=st.lists(st.builds(dq.Link, title=text, url=text), max_size=2).map(tuple),
-        created_at=st.none() | moment),
+        created_at=st.none() | moment,
+    ),
     dq.Delivery: st.builds(
-        dq.Delivery, channel=names, status=st.sampled_from(dq.DeliveryStatus), dedup_key=text,
-        attempts=count, response_status=st.none() | st.integers(100, 599), error=text,
-        finished_at=st.none() | moment),
+        dq.Delivery,
+        channel=names,
+        status=st.sampled_from(dq.DeliveryStatus),
+        dedup_key=text,
+        attempts=count,
+        response_status=st.none() | st.integers(100, 599),
+        error=text,
+        finished_at=st.none() | moment,
+    ),
     dq.SecretRef: st.builds(
-        dq.SecretRef, backend=names, path=st.from_regex(r"[a-z0-9/_.-]{1,20}", fullmatch=True),
-        field=st.none() | names, version=st.none() | st.integers(1, 10**6)),
+        dq.SecretRef,
+        backend=names,
+        path=st.from_regex(r"[a-z0-9/_.-]{1,20}", fullmatch=True),
+        field=st.none() | names,
+        version=st.none() | st.integers(1, 10**6),
+    ),
     dq.SecretAccess: st.builds(
-        dq.SecretAccess, backend=names, path=text, operation=st.sampled_from(dq.SecretOperation),
-        outcome=text, tenant=st.none() | tenants, actor=st.none() | text, at=st.none() | moment),
+        dq.SecretAccess,
+        backend=names,
+        path=text,
+        operation=st.sampled_from(dq.SecretOperation),
+        outcome=text,
+        tenant=st.none() | tenants,
+        actor=st.none() | text,
+        at=st.none() | moment,
+    ),
     dq.TenantId: tenants,
     dq.RequestFacts: st.builds(
-        dq.RequestFacts, method=names, scheme=names, host=text, path=text,
-        headers=st.lists(st.tuples(names, text), max_size=3).map(tuple)),
+        dq.RequestFacts,
+        method=names,
+        scheme=names,
+        host=text,
+        path=text,
+        headers=st.lists(st.tuples(names, text), max_size=3).map(tuple),
+    ),
     dq.Source: st.builds(dq.Source, path=text, format=st.none() | names),
     dq.Output: st.builds(dq.Output, format=names, path=st.none() | text),
     dq.Suite: st.builds(
-        dq.Suite, name=names, source=st.builds(dq.Source, path=text), rules=rule_sets,
-        engine=names, output=st.builds(dq.Output, format=names),
-        notify=st.dictionaries(names, text, max_size=2), secrets=st.just({}), tenant=st.just({})),
+        dq.Suite,
+        name=names,
+        source=st.builds(dq.Source, path=text),
+        rules=rule_sets,
+        engine=names,
+        output=st.builds(dq.Output, format=names),
+        notify=st.dictionaries(names, text, max_size=2),
+        secrets=st.just({}),
+        tenant=st.just({}),
+    ),
     dq.RunContext: st.builds(
-        dq.RunContext, run_id=text, logical_date=st.none() | moment, tenant=st.none() | tenants,
-        orchestrator=st.none() | names, params=st.dictionaries(names, text, max_size=2)),
+        dq.RunContext,
+        run_id=text,
+        logical_date=st.none() | moment,
+        tenant=st.none() | tenants,
+        orchestrator=st.none() | names,
+        params=st.dictionaries(names, text, max_size=2),
+    ),
 }
 
 
 def public_attrs_classes() -> list[type]:
     return sorted(
-        {obj for name in dq.__all__ if attrs.has(obj := getattr(dq, name)) and isinstance(obj, type)}
+        {
+            obj
+            for name in dq.__all__
+            if attrs.has(obj := getattr(dq, name)) and isinstance(obj, type)
+        }
         | set(dq._rules.RULE_CLASSES),
         key=lambda c: c.__name__,
     )
@@ -162,15 +252,17 @@ def errors_for(data: Any, cls: type = dq.RuleSet) -> list[str]:
 
 
 def test_errors_name_the_exact_path_of_every_problem_at_once() -> None:
-    problems = errors_for({
-        "rules": [
-            {"check": "not_null", "column": "id"},
-            {"check": "regex", "column": "email"},
-            {"check": "between", "column": "amount", "min": "0"},
-            {"check": "regex", "column": "email", "pattern": 5},
-        ],
-        "gate": {"max_failed_errors": -1},
-    })
+    problems = errors_for(
+        {
+            "rules": [
+                {"check": "not_null", "column": "id"},
+                {"check": "regex", "column": "email"},
+                {"check": "between", "column": "amount", "min": "0"},
+                {"check": "regex", "column": "email", "pattern": 5},
+            ],
+            "gate": {"max_failed_errors": -1},
+        }
+    )
     assert problems == [
         "rules[1].pattern: required field missing",
         "rules[2].min: expected float, got str ('0')",
@@ -179,30 +271,42 @@ def test_errors_name_the_exact_path_of_every_problem_at_once() -> None:
     ]
 
 
-@pytest.mark.parametrize(("rule_table", "expected"), [
-    ({"column": "x"}, "rules[0]: missing 'check'"),
-    ({"check": "nul", "column": "x"}, "rules[0]: unknown check 'nul'"),
-    ({"check": "not_null", "column": "x", "mostyl": 0.9}, "rules[0]: unknown field 'mostyl'"),
-    ({"check": "not_null", "column": "x", "mostly": 1.5}, "rules[0]: mostly must be between 0 and 1"),
-    ({"check": "between", "column": "x"}, "rules[0]: between needs min, max or both"),
-    ({"check": "max_length", "column": "x", "length": True}, "rules[0].length: expected int, got bool"),
-    ({"check": "not_null", "column": "x", "severity": "fatal"}, "rules[0].severity:"),
-    ("not_null", "rules[0]: expected a table, got str"),
-])
+@pytest.mark.parametrize(
+    ("rule_table", "expected"),
+    [
+        ({"column": "x"}, "rules[0]: missing 'check'"),
+        ({"check": "nul", "column": "x"}, "rules[0]: unknown check 'nul'"),
+        ({"check": "not_null", "column": "x", "mostyl": 0.9}, "rules[0]: unknown field 'mostyl'"),
+        (
+            {"check": "not_null", "column": "x", "mostly": 1.5},
+            "rules[0]: mostly must be between 0 and 1",
+        ),
+        ({"check": "between", "column": "x"}, "rules[0]: between needs min, max or both"),
+        (
+            {"check": "max_length", "column": "x", "length": True},
+            "rules[0].length: expected int, got bool",
+        ),
+        ({"check": "not_null", "column": "x", "severity": "fatal"}, "rules[0].severity:"),
+        ("not_null", "rules[0]: expected a table, got str"),
+    ],
+)
 def test_single_rule_mistakes(rule_table: Any, expected: str) -> None:
     (problem,) = errors_for({"rules": [rule_table]})
     assert problem.startswith(expected)
 
 
 def test_duplicate_rule_ids_are_refused_with_both_positions() -> None:
-    problems = errors_for({"rules": [{"check": "unique", "column": "id"},
-                                     {"check": "unique", "column": "id"}]})
+    problems = errors_for(
+        {"rules": [{"check": "unique", "column": "id"}, {"check": "unique", "column": "id"}]}
+    )
     assert problems == ["rules[1].id: duplicate id 'unique_id' (also rules[0])"]
 
 
 def test_missing_ids_are_derived_from_check_and_column() -> None:
-    rs = structure({"rules": [{"check": "not_null", "column": "id"}, {"check": "row_count", "min": 1}]},
-                   dq.RuleSet)
+    rs = structure(
+        {"rules": [{"check": "not_null", "column": "id"}, {"check": "row_count", "min": 1}]},
+        dq.RuleSet,
+    )
     assert [r.id for r in rs.rules] == ["not_null_id", "row_count"]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import pytest
-
 from dq._discovery import BROKEN, DISABLED, INCOMPATIBLE, OK, discover
 from dq._settings import PluginSettings
 
@@ -44,7 +43,7 @@ def test_a_plugin_declaring_no_range_is_told_how_to_declare_one(make_dist) -> No
     dist = make_dist("dq-old", entry_points={ENGINES: {"old": "m"}}, api=None)
     record = only(discover(distributions=[dist]), "old")
     assert record.status == INCOMPATIBLE
-    assert 'dq.hook_api' in record.reason
+    assert "dq.hook_api" in record.reason
 
 
 def test_an_unreadable_range_is_incompatible_and_quoted(make_dist) -> None:
@@ -77,7 +76,9 @@ def test_a_misspelt_dq_group_is_reported_with_a_suggestion(make_dist) -> None:
     assert "'dq.engines'" in record.reason
 
 
-def test_collision_without_a_choice_picks_the_first_distribution_name_and_is_a_finding(make_dist) -> None:
+def test_collision_without_a_choice_picks_the_first_distribution_name_and_is_a_finding(
+    make_dist,
+) -> None:
     b = make_dist("dq-zeta", entry_points={ENGINES: {"csv": "zeta"}})
     a = make_dist("dq-alpha", entry_points={ENGINES: {"csv": "alpha"}})
     inv = discover(distributions=[b, a])
@@ -138,8 +139,9 @@ def test_the_first_copy_of_a_distribution_on_the_path_wins(make_dist, tmp_path) 
     from conftest import write_dist_info
 
     first = make_dist("dq-dup", "2.0.0", {ENGINES: {"dup": "m"}})
-    second = write_dist_info(tmp_path / "later", "dq-dup", "1.0.0",
-                             {ENGINES: {"dup": "m"}, "dq.hook_api": {"^1.0": "m"}})
+    second = write_dist_info(
+        tmp_path / "later", "dq-dup", "1.0.0", {ENGINES: {"dup": "m"}, "dq.hook_api": {"^1.0": "m"}}
+    )
     (record,) = discover(distributions=[first, second]).find("dup")
     assert record.version == "2.0.0" and record.status == OK
 
@@ -150,7 +152,17 @@ def test_distributions_without_dq_entry_points_are_ignored(make_dist) -> None:
 
 
 def test_records_are_ordered_by_kind_then_name(make_dist) -> None:
-    d = make_dist("dq-many", entry_points={
-        "dq.notifiers": {"b": "m"}, ENGINES: {"z": "m", "a": "m"}, "dq.secrets": {"c": "m"}})
+    d = make_dist(
+        "dq-many",
+        entry_points={
+            "dq.notifiers": {"b": "m"},
+            ENGINES: {"z": "m", "a": "m"},
+            "dq.secrets": {"c": "m"},
+        },
+    )
     assert [(r.kind, r.name) for r in discover(distributions=[d]).records] == [
-        ("engine", "a"), ("engine", "z"), ("notifier", "b"), ("secrets", "c")]
+        ("engine", "a"),
+        ("engine", "z"),
+        ("notifier", "b"),
+        ("secrets", "c"),
+    ]

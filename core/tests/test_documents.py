@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import dq
+import pytest
 from dq._documents import load_document, load_typed
 
 RULES = {
     "toml": '[[rules]]\ncheck = "not_null"\ncolumn = "id"\n\n[[rules]]\ncheck = "regex"\n'
-            'column = "email"\npattern = "^.+@.+$"\nseverity = "warning"\n',
+    'column = "email"\npattern = "^.+@.+$"\nseverity = "warning"\n',
     "yaml": "rules:\n  - check: not_null\n    column: id\n  - check: regex\n    column: email\n"
-            "    pattern: '^.+@.+$'\n    severity: warning\n",
+    "    pattern: '^.+@.+$'\n    severity: warning\n",
     "json": '{"rules": [{"check": "not_null", "column": "id"}, {"check": "regex", '
-            '"column": "email", "pattern": "^.+@.+$", "severity": "warning"}]}',
+    '"column": "email", "pattern": "^.+@.+$", "severity": "warning"}]}',
 }
 
 
@@ -30,13 +29,18 @@ def test_the_same_rules_in_every_format_give_the_same_rule_set(tmp_path: Path, f
     )
 
 
-@pytest.mark.parametrize(("name", "text", "expected"), [
-    ("r.toml", 'rules = [\n{check = "x"\n', "TOML syntax error"),
-    ("r.toml", 'a = 1\nb = = 2\n', "line 2"),
-    ("r.json", '{"rules": [\n  {"check": }\n]}', "JSON syntax error at line 2, column 13"),
-    ("r.yaml", "rules:\n  - check: x\n   column: [\n", "YAML syntax error at line"),
-])
-def test_syntax_errors_name_the_file_and_line(tmp_path: Path, name: str, text: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("r.toml", 'rules = [\n{check = "x"\n', "TOML syntax error"),
+        ("r.toml", "a = 1\nb = = 2\n", "line 2"),
+        ("r.json", '{"rules": [\n  {"check": }\n]}', "JSON syntax error at line 2, column 13"),
+        ("r.yaml", "rules:\n  - check: x\n   column: [\n", "YAML syntax error at line"),
+    ],
+)
+def test_syntax_errors_name_the_file_and_line(
+    tmp_path: Path, name: str, text: str, expected: str
+) -> None:
     path = tmp_path / name
     path.write_text(text)
     with pytest.raises(dq.ConfigError) as info:
@@ -54,10 +58,13 @@ def test_structure_errors_name_the_file_and_the_path(tmp_path: Path) -> None:
     assert info.value.problems == ["rules[0].pattern: expected str, got int (5)"]
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("rules.txt", "cannot tell the format from the suffix '.txt'"),
-    ("missing.toml", "no such file"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("rules.txt", "cannot tell the format from the suffix '.txt'"),
+        ("missing.toml", "no such file"),
+    ],
+)
 def test_unreadable_paths_are_usage_errors(tmp_path: Path, name: str, expected: str) -> None:
     path = tmp_path / name
     if name.endswith(".txt"):

@@ -6,13 +6,14 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
-
 import dq
+import pytest
 from dq._discovery import discover
 from dq._host import Host
 
-GOOD = '''
+HEAVY = ("attrs", "cattrs", "pluggy", "polars", "anyio")
+
+GOOD = """
 import attrs
 from dq import hookimpl, SecretValue
 
@@ -35,7 +36,7 @@ def dq_component_config(kind, name):
 @hookimpl
 def dq_notifier(name, config):
     return Notifier(config) if name == "hook" else None
-'''
+"""
 
 
 @pytest.fixture
@@ -78,7 +79,9 @@ def test_a_module_without_the_kinds_factory_is_broken(host_for) -> None:
 
 
 def test_a_factory_returning_the_wrong_shape_is_reported(host_for) -> None:
-    source = "from dq import hookimpl\n@hookimpl\ndef dq_engine(name, config):\n    return object()\n"
+    source = (
+        "from dq import hookimpl\n@hookimpl\ndef dq_engine(name, config):\n    return object()\n"
+    )
     host = host_for({"mod_shape": source}, {"dq.engines": {"shape": "mod_shape"}})
     with pytest.raises(dq.PluginError, match=r"not a Engine \(missing: check, learn, profile"):
         host.component("engine", "shape")
@@ -126,8 +129,15 @@ def test_one_module_serving_two_components_is_imported_once(host_for) -> None:
     assert len(host.pm.get_plugins()) == 1
 
 
-def test_factories_are_called_only_on_the_providing_distribution(host_for, make_dist, monkeypatch) -> None:
-    greedy = "from dq import hookimpl\n@hookimpl\ndef dq_notifier(name, config):\n    return 'hijacked'\n"
+def test_factories_are_called_only_on_the_providing_distribution(
+    host_for, make_dist, monkeypatch
+) -> None:
+    greedy = (
+        "from dq import hookimpl\n"
+        "@hookimpl\n"
+        "def dq_notifier(name, config):\n"
+        "    return 'hijacked'\n"
+    )
     site = make_dist.site
     (site / "mod_greedy.py").write_text(greedy)
     (site / "mod_good.py").write_text(textwrap.dedent(GOOD))
@@ -141,7 +151,7 @@ def test_factories_are_called_only_on_the_providing_distribution(host_for, make_
 
 
 def test_import_dq_loads_none_of_the_heavy_dependencies() -> None:
-    code = "import dq, sys; print(sorted(m for m in ('attrs', 'cattrs', 'pluggy', 'polars', 'anyio') if m in sys.modules))"
+    code = f"import dq, sys; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -152,7 +162,7 @@ def test_listing_plugins_loads_none_of_the_heavy_dependencies() -> None:
         "from dq.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    main(['plugins', 'list'])\n"
-        "print(sorted(m for m in ('attrs', 'cattrs', 'pluggy', 'polars', 'anyio') if m in sys.modules))"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -1,4 +1,4 @@
-"""The tox environment of dq-core holds dq-core's dependency closure and the test tools, nothing else.
+"""The tox env of dq-core holds its dependency closure and the test tools, nothing else.
 
 This is what makes "each distribution is tested alone" true: if a test passed only
 because some undeclared package happened to be installed, this fails first.
@@ -40,7 +40,10 @@ def closure(roots: list[str]) -> set[str]:
     return {k for k in seen if "[" not in k}
 
 
-@pytest.mark.skipif("TOX_ENV_NAME" not in os.environ, reason="checks the tox env's contents; the dev workspace has more")
+@pytest.mark.skipif(
+    "TOX_ENV_NAME" not in os.environ,
+    reason="checks the tox env's contents; the dev workspace has more",
+)
 def test_tox_env_contains_only_dq_core_its_dependencies_and_test_tools() -> None:
     allowed = closure(["dq-core[yaml]", *TEST_TOOLS]) | {"pip", "setuptools", "wheel"}
     installed = {canonicalize_name(d.metadata["Name"]) for d in metadata.distributions()}

@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from dq._names import (
     KIND_GROUPS,
     is_component_name,
@@ -15,6 +12,8 @@ from dq._names import (
     normalize_dist_name,
     parse_kind,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 @given(st.from_regex(r"[a-z][a-z0-9_-]{0,63}", fullmatch=True))
@@ -28,7 +27,9 @@ def test_accepted_names_are_safe_on_a_command_line_and_in_toml(name: str) -> Non
         assert re.fullmatch(r"[a-z][a-z0-9_-]*", name) and len(name) <= 64
 
 
-@pytest.mark.parametrize("bad", ["", "Slack", "1slack", "sl ack", "slack/x", "a" * 65, "sláck", "-x"])
+@pytest.mark.parametrize(
+    "bad", ["", "Slack", "1slack", "sl ack", "slack/x", "a" * 65, "sláck", "-x"]
+)
 def test_names_outside_the_shape_are_refused(bad: str) -> None:
     assert not is_component_name(bad)
 

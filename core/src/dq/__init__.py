@@ -106,11 +106,31 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from dq._jobs import Output, RunContext, Source, Suite
     from dq._notify import Delivery, DeliveryStatus, Level, Link, Notification
     from dq._results import (
-        CheckResult, ColumnProfile, Profile, RuleResult, RuleStatus, RunStatus, ValueCount,
+        CheckResult,
+        ColumnProfile,
+        Profile,
+        RuleResult,
+        RuleStatus,
+        RunStatus,
+        ValueCount,
     )
     from dq._rules import (
-        CHECKS, Between, ColumnExists, DType, Expression, InSet, MaxLength, MinLength, NotNull,
-        QualityGate, Regex, RowCount, Rule, RuleSet, Severity, Unique,
+        CHECKS,
+        Between,
+        ColumnExists,
+        DType,
+        Expression,
+        InSet,
+        MaxLength,
+        MinLength,
+        NotNull,
+        QualityGate,
+        Regex,
+        RowCount,
+        Rule,
+        RuleSet,
+        Severity,
+        Unique,
     )
     from dq._secrets import SecretAccess, SecretOperation, SecretRef, SecretValue
     from dq._settings import PluginSettings

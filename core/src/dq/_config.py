@@ -24,8 +24,10 @@ def config_path(explicit: str | None, environ: Mapping[str, str] | None = None) 
     if named:
         path = Path(named)
         if not path.is_file():
-            raise UsageError(f"{path}: config file not found (named by "
-                             f"{'--config' if explicit else 'DQ_CONFIG'})")
+            raise UsageError(
+                f"{path}: config file not found (named by "
+                f"{'--config' if explicit else 'DQ_CONFIG'})"
+            )
         return path
     default = Path(DEFAULT_CONFIG)
     return default if default.is_file() else None
@@ -43,7 +45,10 @@ def read_config(path: Path | None) -> dict[str, Any]:
 
 
 def plugin_settings(
-    config: Mapping[str, Any], *, source: str, strict: bool | None = None,
+    config: Mapping[str, Any],
+    *,
+    source: str,
+    strict: bool | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> PluginSettings:
     table = config.get("plugins")

@@ -213,8 +213,13 @@ def discover(
                 offered.append((ep, dist_name, version))
             else:
                 record = PluginRecord(
-                    name=ep.name, kind="unknown", group=group, value=ep.value,
-                    distribution=dist_name, version=version, api_range=None,
+                    name=ep.name,
+                    kind="unknown",
+                    group=group,
+                    value=ep.value,
+                    distribution=dist_name,
+                    version=version,
+                    api_range=None,
                 )
                 record.mark(
                     BROKEN,
@@ -225,7 +230,9 @@ def discover(
     parsed: dict[str, ApiRange | str] = {}
     for dist_name, texts in ranges.items():
         if len(texts) > 1:
-            parsed[dist_name] = f"declares {len(texts)} hook-API ranges ({', '.join(texts)}); keep one"
+            parsed[dist_name] = (
+                f"declares {len(texts)} hook-API ranges ({', '.join(texts)}); keep one"
+            )
             continue
         try:
             parsed[dist_name] = parse_range(texts[0])
@@ -240,8 +247,12 @@ def discover(
         seen.add((kind, ep.name, dist_name))
         declared = parsed.get(dist_name)
         record = PluginRecord(
-            name=ep.name, kind=kind, group=ep.group, value=ep.value,
-            distribution=dist_name, version=version,
+            name=ep.name,
+            kind=kind,
+            group=ep.group,
+            value=ep.value,
+            distribution=dist_name,
+            version=version,
             api_range=declared.text if isinstance(declared, ApiRange) else None,
         )
         records.append(record)
@@ -301,12 +312,13 @@ def _settle_collisions(records: list[PluginRecord], settings: PluginSettings) ->
             else "first by distribution name"
         )
         hint = (
-            "" if settled
+            ""
+            if settled
             else f"; choose with DQ_PLUGINS_PREFER={name}=<distribution> "
-            f"or [plugins.prefer] {name} = \"<distribution>\""
+            f'or [plugins.prefer] {name} = "<distribution>"'
         )
         winner.mark(
-                OK,
+            OK,
             f"{kind} name {name!r} is also provided by {', '.join(others)}; "
             f"this one wins ({how}){hint}",
             finding=not settled,

@@ -53,7 +53,11 @@ def _type_name(tp: Any) -> str:
         return "any"
     if isinstance(tp, str):
         return tp
-    return getattr(tp, "__name__", None) if not getattr(tp, "__args__", None) else str(tp).replace("typing.", "")  # type: ignore[return-value]
+    return (
+        getattr(tp, "__name__", None)
+        if not getattr(tp, "__args__", None)
+        else str(tp).replace("typing.", "")
+    )  # type: ignore[return-value]
 
 
 def config_fields(cls: type) -> list[ConfigField]:
@@ -100,8 +104,12 @@ class Host:
         if others:
             why = "; ".join(f"{r.distribution}: {r.status}: {r.reason}" for r in others)
             raise PluginNotFound(f"{kind} {name!r} cannot be used ({why})")
-        known = sorted({r.name for r in self.inventory.records if r.kind == kind and r.status == OK})
-        hint = f"installed {kind}s: {', '.join(known)}" if known else f"no {kind} plugin is installed"
+        known = sorted(
+            {r.name for r in self.inventory.records if r.kind == kind and r.status == OK}
+        )
+        hint = (
+            f"installed {kind}s: {', '.join(known)}" if known else f"no {kind} plugin is installed"
+        )
         raise PluginNotFound(
             f"no {kind} called {name!r} is installed ({hint}); see 'dq plugins list'"
         )
@@ -145,8 +153,11 @@ class Host:
         elapsed = time.perf_counter() - started
 
         stray = sorted(
-            name for name in dir(target)
-            if name.startswith("dq_") and name not in _HOOK_NAMES and callable(getattr(target, name))
+            name
+            for name in dir(target)
+            if name.startswith("dq_")
+            and name not in _HOOK_NAMES
+            and callable(getattr(target, name))
         )
         try:
             self.pm.register(target, name=f"{record.distribution}:{record.value}")
@@ -161,9 +172,7 @@ class Host:
                 f"defines {', '.join(stray)}, which {'is' if len(stray) == 1 else 'are'} not a "
                 f"dq hook; the hooks are: {', '.join(sorted(_HOOK_NAMES))}",
             )
-        hooks = tuple(
-            sorted(caller.name for caller in self.pm.get_hookcallers(target) or ())
-        )
+        hooks = tuple(sorted(caller.name for caller in self.pm.get_hookcallers(target) or ()))
         return LoadedPlugin(record, target, elapsed, hooks)
 
     def _unregister(self, target: object) -> None:
@@ -208,7 +217,9 @@ class Host:
             typed = None
         built = self.call(loaded, KIND_FACTORIES[kind], name=name, config=typed)
         if built is None:
-            raise self._fault(loaded.record, f"returned None from {KIND_FACTORIES[kind]}(name={name!r})")
+            raise self._fault(
+                loaded.record, f"returned None from {KIND_FACTORIES[kind]}(name={name!r})"
+            )
         protocol = KIND_PROTOCOLS[kind]
         if not isinstance(built, protocol):
             missing = [attr for attr in protocol_members(protocol) if not hasattr(built, attr)]

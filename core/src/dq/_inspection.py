@@ -30,7 +30,9 @@ class CheckReport:
         return {
             "status": self.status,
             "reason": self.reason,
-            "import_ms": None if self.import_seconds is None else round(self.import_seconds * 1000, 2),
+            "import_ms": None
+            if self.import_seconds is None
+            else round(self.import_seconds * 1000, 2),
             "hooks": list(self.hooks),
             "config": [attrs.asdict(field) for field in self.config],
             "constructed": self.constructed,

@@ -170,9 +170,18 @@ class Expression(_RuleBase):
     expression: str
 
 
-Rule = Union[
-    NotNull, Unique, Between, Regex, InSet, MaxLength, MinLength, DType, ColumnExists,
-    RowCount, Expression,
+Rule = Union[  # noqa: UP007 (a typing.Union is what cattrs tags reliably)
+    NotNull,
+    Unique,
+    Between,
+    Regex,
+    InSet,
+    MaxLength,
+    MinLength,
+    DType,
+    ColumnExists,
+    RowCount,
+    Expression,
 ]
 RULE_CLASSES: tuple[type, ...] = Rule.__args__  # type: ignore[attr-defined]
 CHECKS: dict[str, type] = {cls.CHECK: cls for cls in RULE_CLASSES}

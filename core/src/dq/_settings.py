@@ -47,9 +47,7 @@ def parse_prefer(text: str, *, setting: str) -> dict[str, str]:
     for pair in _split_names(text):
         component, sep, dist = pair.partition("=")
         if not sep or not component.strip() or not dist.strip():
-            raise SettingsError(
-                f"{setting}: expected component=distribution pairs, got {pair!r}"
-            )
+            raise SettingsError(f"{setting}: expected component=distribution pairs, got {pair!r}")
         prefer[component.strip()] = normalize_dist_name(dist.strip())
     return prefer
 
@@ -145,7 +143,7 @@ def load_settings(
     if not isinstance(prefer_cfg, Mapping) or not all(
         isinstance(v, str) for v in prefer_cfg.values()
     ):
-        raise SettingsError("plugins.prefer: expected a table of component = \"distribution\"")
+        raise SettingsError('plugins.prefer: expected a table of component = "distribution"')
     prefer = dict(prefer_cfg)
     strict_cfg = table.get("strict", False)
     if not isinstance(strict_cfg, bool):

@@ -43,11 +43,13 @@ class Notifier(Protocol):
 
 @runtime_checkable
 class SecretBackend(Protocol):
-    async def get(self, path: str, *, field: str | None = None,
-                  version: int | None = None) -> SecretValue: ...
+    async def get(
+        self, path: str, *, field: str | None = None, version: int | None = None
+    ) -> SecretValue: ...
 
-    async def set(self, path: str, values: Mapping[str, SecretValue], *,
-                  cas: int | None = None) -> int | None: ...
+    async def set(
+        self, path: str, values: Mapping[str, SecretValue], *, cas: int | None = None
+    ) -> int | None: ...
 
     async def delete(self, path: str) -> None: ...
 

@@ -35,7 +35,9 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\nRun '{self.prog} --help' for help.\n")
+        self.exit(
+            EXIT_USAGE, f"{self.prog}: error: {message}\nRun '{self.prog} --help' for help.\n"
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,12 +51,17 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--version", action="version",
+        "--version",
+        action="version",
         version=f"dq {__version__} (hook API {HOOK_API_VERSION})",
     )
-    parser.add_argument("--config", metavar="PATH", help="config file (default: $DQ_CONFIG or ./dq.toml)")
     parser.add_argument(
-        "--strict", action="store_true", default=None,
+        "--config", metavar="PATH", help="config file (default: $DQ_CONFIG or ./dq.toml)"
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        default=None,
         help="treat every plugin problem as a failure (exit 1); also DQ_STRICT=1",
     )
     groups = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -83,8 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         import traceback
 
         traceback.print_exc()
-        print("dq: internal error: this is a bug in dq-core; please report it with the "
-              "traceback above", file=sys.stderr)
+        print(
+            "dq: internal error: this is a bug in dq-core; please report it with the "
+            "traceback above",
+            file=sys.stderr,
+        )
         return EXIT_RUNTIME
 
 

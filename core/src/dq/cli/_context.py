@@ -17,9 +17,7 @@ class CommandContext:
         path = config_path(args.config)
         self.config_source = str(path) if path else "settings"
         self.config: dict[str, Any] = read_config(path)
-        self.settings = plugin_settings(
-            self.config, source=self.config_source, strict=args.strict
-        )
+        self.settings = plugin_settings(self.config, source=self.config_source, strict=args.strict)
         self._inventory: Inventory | None = None
 
     @property

@@ -31,29 +31,38 @@ Problems never stop the command; with --strict they make it exit 1.
 
 def register(groups: Any) -> None:
     plugins = groups.add_parser(
-        "plugins", help="list, inspect and check installed plugins",
+        "plugins",
+        help="list, inspect and check installed plugins",
         description="List, inspect and check installed plugins.",
     )
     commands = plugins.add_subparsers(dest="plugins_command", metavar="COMMAND")
     plugins.set_defaults(handler=lambda _args: _usage(plugins))
 
     listing = commands.add_parser(
-        "list", help="list installed plugins (metadata only)", description=LIST_HELP,
+        "list",
+        help="list installed plugins (metadata only)",
+        description=LIST_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     listing.add_argument("--kind", type=_kind, help=f"only this kind: {', '.join(KIND_GROUPS)}")
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    listing.add_argument("--check", action="store_true", help="also import and validate each plugin")
+    listing.add_argument(
+        "--check", action="store_true", help="also import and validate each plugin"
+    )
     listing.set_defaults(handler=cmd_list)
 
     info = commands.add_parser(
-        "info", help="show one plugin; --check imports and validates it",
+        "info",
+        help="show one plugin; --check imports and validates it",
         description="Show what a plugin provides. NAME is a component name, "
         "KIND:NAME, or a distribution name.",
     )
     info.add_argument("name", metavar="NAME")
-    info.add_argument("--check", action="store_true",
-                      help="import it, validate its hooks and config, report import time")
+    info.add_argument(
+        "--check",
+        action="store_true",
+        help="import it, validate its hooks and config, report import time",
+    )
     info.add_argument("--json", action="store_true", help="print JSON instead of text")
     info.set_defaults(handler=cmd_info)
 
@@ -177,7 +186,10 @@ def cmd_info(args: argparse.Namespace) -> int:
             ("distribution", f"{record.distribution} {record.version}"),
             ("summary", _summary(record.distribution)),
             ("entry point", f"{record.group}: {record.name} = {record.value}"),
-            ("hook API", f"{record.api_range or '(none declared)'} (dq-core provides {HOOK_API_VERSION})"),
+            (
+                "hook API",
+                f"{record.api_range or '(none declared)'} (dq-core provides {HOOK_API_VERSION})",
+            ),
             ("status", record.status + (f": {record.reason}" if record.reason else "")),
         ]
         if reports:
@@ -195,10 +207,20 @@ def cmd_info(args: argparse.Namespace) -> int:
         if reports and reports[i].config:
             print("config:")
             rows = [
-                [f.name, f.type, "(required)" if f.default is None else f.default,
-                 "yes" if f.secret else ""]
+                [
+                    f.name,
+                    f.type,
+                    "(required)" if f.default is None else f.default,
+                    "yes" if f.secret else "",
+                ]
                 for f in reports[i].config
             ]
-            print("\n".join("  " + line for line in
-                            render_table(["field", "type", "default", "secret"], rows).splitlines()))
+            print(
+                "\n".join(
+                    "  " + line
+                    for line in render_table(
+                        ["field", "type", "default", "secret"], rows
+                    ).splitlines()
+                )
+            )
     return EXIT_FINDINGS if failed else EXIT_OK

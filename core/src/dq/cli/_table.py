@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, max_width: int = 60) -> str:
+def render_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, max_width: int = 60
+) -> str:
     """Left-aligned columns; cells longer than *max_width* wrap onto continuation lines."""
+
     def wrap(cell: str) -> list[str]:
         if len(cell) <= max_width:
             return [cell]
@@ -27,7 +30,7 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, max_w
             widths[i] = max(widths[i], *(len(line) for line in cell))
 
     def fmt(cells: Sequence[str]) -> str:
-        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
     out = [fmt(headers), fmt(["-" * w for w in widths])]
     for row in wrapped:
