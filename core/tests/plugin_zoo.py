@@ -84,6 +84,8 @@ def dq_engine(name, config):
     return None
 """
 
+CSV_ENGINE = GOOD_ENGINE.replace('"good"', '"csv"')
+
 # distribution -> (kind group, component, module source, hook-API range)
 ZOO: dict[str, tuple[str, str, str, str]] = {
     "dq-good": ("dq.engines", "good", GOOD_ENGINE, "^1.0"),
@@ -91,8 +93,8 @@ ZOO: dict[str, tuple[str, str, str, str]] = {
     "dq-hookraise": ("dq.secrets", "hookraise", HOOK_RAISES, "^1.0"),
     "dq-typo": ("dq.engines", "typo", TYPO_HOOK, "^1.0"),
     "dq-future": ("dq.tenants", "future", SIMPLE_ENGINE, "^2.0"),
-    "dq-csv-a": ("dq.engines", "csv", SIMPLE_ENGINE, "^1.0"),
-    "dq-csv-b": ("dq.engines", "csv", SIMPLE_ENGINE, "^1.0"),
+    "dq-csv-a": ("dq.engines", "csv", CSV_ENGINE, "^1.0"),
+    "dq-csv-b": ("dq.engines", "csv", CSV_ENGINE, "^1.0"),
     "dq-sleepy": ("dq.orchestrators", "sleepy", SIMPLE_ENGINE, "1.x"),
 }
 

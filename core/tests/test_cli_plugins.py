@@ -229,3 +229,19 @@ def test_usage_errors_exit_2(dq: Dq) -> None:
     assert dq("plugins", "list", "--kind", "widgets").returncode == 2
     assert dq("frobnicate").returncode == 2
     assert dq("--config", "missing.toml", "plugins", "list").returncode == 2
+
+
+def test_info_check_on_a_collision_passes_when_the_winner_works(dq: Dq) -> None:
+    result = dq("plugins", "info", "csv", "--check", "--json")
+    assert result.returncode == 0, result.stdout
+    winner, loser = json.loads(result.stdout)["plugins"]
+    assert (winner["distribution"], winner["check"]["status"]) == ("dq-csv-a", "ok")
+    assert loser["check"]["status"] == "disabled"
+    assert dq("--strict", "plugins", "info", "csv").returncode == 1  # unsettled collision
+
+
+def test_a_bad_environment_variable_is_blamed_on_the_environment(dq: Dq) -> None:
+    (dq.cwd / "dq.toml").write_text("[plugins]\n")
+    result = dq("plugins", "list", DQ_STRICT="nah")
+    assert result.returncode == 2
+    assert "environment: DQ_STRICT" in result.stderr and "dq.toml" not in result.stderr

@@ -166,3 +166,23 @@ def test_records_are_ordered_by_kind_then_name(make_dist) -> None:
         ("notifier", "b"),
         ("secrets", "c"),
     ]
+
+
+def test_a_kind_qualified_prefer_settles_and_is_not_reported_unmatched(make_dist) -> None:
+    b = make_dist("dq-zeta", entry_points={ENGINES: {"csv": "zeta"}})
+    a = make_dist("dq-alpha", entry_points={ENGINES: {"csv": "alpha"}})
+    inv = discover(PluginSettings(prefer={"engine:csv": "dq-zeta"}), distributions=[a, b])
+    assert inv.usable("engine", "csv").distribution == "dq-zeta"
+    assert inv.findings == []
+
+
+def test_a_denied_distribution_with_a_misspelt_group_is_not_a_finding(make_dist) -> None:
+    dist = make_dist("dq-typo", entry_points={"dq.engine": {"typo": "m"}})
+    inv = discover(PluginSettings(deny=["dq-typo"]), distributions=[dist])
+    assert only(inv, "typo").status == DISABLED and inv.findings == []
+
+
+@pytest.mark.parametrize("spelling", ["engine:good", "engines:good", "dq.engines:good"])
+def test_find_accepts_kind_qualified_names_in_any_kind_spelling(make_dist, spelling: str) -> None:
+    dist = make_dist("dq-good", entry_points={ENGINES: {"good": "m"}})
+    assert [r.name for r in discover(distributions=[dist]).find(spelling)] == ["good"]

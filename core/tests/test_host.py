@@ -83,7 +83,10 @@ def test_a_factory_returning_the_wrong_shape_is_reported(host_for) -> None:
         "from dq import hookimpl\n@hookimpl\ndef dq_engine(name, config):\n    return object()\n"
     )
     host = host_for({"mod_shape": source}, {"dq.engines": {"shape": "mod_shape"}})
-    with pytest.raises(dq.PluginError, match=r"not a Engine \(missing: check, learn, profile"):
+    with pytest.raises(
+        dq.PluginError,
+        match=r"does not satisfy the Engine protocol \(missing: check, learn, profile",
+    ):
         host.component("engine", "shape")
 
 
@@ -166,3 +169,22 @@ def test_listing_plugins_loads_none_of_the_heavy_dependencies() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_config_for_a_component_without_config_is_a_config_error(host_for) -> None:
+    source = "from dq import hookimpl\n@hookimpl\ndef dq_engine(name, config):\n    return None\n"
+    host = host_for({"mod_nocfg": source}, {"dq.engines": {"nocfg": "mod_nocfg"}})
+    with pytest.raises(dq.ConfigError) as info:
+        host.component("engine", "nocfg", {"speed": 1})
+    assert info.value.problems == ["speed: unknown field (engine 'nocfg' takes no configuration)"]
+
+
+def test_a_specname_hookimpl_may_carry_a_dq_prefixed_name(host_for) -> None:
+    source = (
+        "from dq import hookimpl\n"
+        "@hookimpl(specname='dq_engine')\n"
+        "def dq_make_engine(name, config):\n"
+        "    return None\n"
+    )
+    host = host_for({"mod_spec": source}, {"dq.engines": {"spec": "mod_spec"}})
+    assert host.load("engine", "spec").hooks == ("dq_engine",)

@@ -14,6 +14,10 @@ def test_environment_deny_adds_to_the_file_and_allow_replaces_it() -> None:
     assert s.allow == ("y",)
 
 
+def test_an_empty_allow_variable_means_unset_not_allow_nothing() -> None:
+    assert load_settings({}, {"DQ_PLUGINS_ALLOW": " "}).allow is None
+
+
 def test_prefer_pairs_are_normalised() -> None:
     s = load_settings({"prefer": {"csv": "DQ_Alpha"}}, {"DQ_PLUGINS_PREFER": "json=dq.beta"})
     assert s.prefer == {"csv": "dq-alpha", "json": "dq-beta"}

@@ -57,4 +57,6 @@ def plugin_settings(
     try:
         return load_settings(table, environ, strict=strict)
     except SettingsError as exc:
+        if str(exc).startswith("DQ_"):  # an environment variable, not the file
+            raise UsageError(f"environment: {exc}") from None
         raise ConfigError(source, [str(exc)]) from None

@@ -120,7 +120,13 @@ class Inventory:
     def find(self, name: str, kind: str | None = None) -> list[PluginRecord]:
         """Records for *name* (optionally ``kind:name``), the usable one first."""
         if kind is None and ":" in name:
-            kind, _, name = name.partition(":")
+            from dq._names import parse_kind
+
+            kind_text, _, name = name.partition(":")
+            try:
+                kind = parse_kind(kind_text)
+            except ValueError:
+                return []
         found = [r for r in self.records if r.name == name and (kind is None or r.kind == kind)]
         found.sort(key=lambda r: r.status != OK)
         return found
@@ -221,10 +227,14 @@ def discover(
                     version=version,
                     api_range=None,
                 )
-                record.mark(
-                    BROKEN,
-                    f"entry-point group {group!r} is not a dq group{_closest_group(group)}",
-                )
+                why = settings.denied_by("unknown", ep.name, dist_name)
+                if why:
+                    record.mark(DISABLED, why, finding=False)
+                else:
+                    record.mark(
+                        BROKEN,
+                        f"entry-point group {group!r} is not a dq group{_closest_group(group)}",
+                    )
                 records.append(record)
 
     parsed: dict[str, ApiRange | str] = {}

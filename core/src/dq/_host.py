@@ -22,7 +22,7 @@ import pluggy
 from dq import hookspecs
 from dq._converter import structure
 from dq._discovery import OK, Inventory, PluginRecord
-from dq._errors import DqError, PluginError, PluginNotFound
+from dq._errors import ConfigError, DqError, PluginError, PluginNotFound
 from dq.protocols import KIND_FACTORIES, KIND_PROTOCOLS
 
 _HOOK_NAMES = frozenset(
@@ -158,6 +158,7 @@ class Host:
             if name.startswith("dq_")
             and name not in _HOOK_NAMES
             and callable(getattr(target, name))
+            and not hasattr(getattr(target, name), f"{hookspecs.PROJECT_NAME}_impl")
         )
         try:
             self.pm.register(target, name=f"{record.distribution}:{record.value}")
@@ -210,8 +211,12 @@ class Host:
         if cls is not None:
             typed = structure(dict(config or {}), cls, source=f"{kind}.{name}")
         elif config:
-            raise PluginNotFound(
-                f"{kind} {name!r} takes no configuration, but got: {', '.join(sorted(config))}"
+            raise ConfigError(
+                f"{kind}.{name}",
+                [
+                    f"{key}: unknown field ({kind} {name!r} takes no configuration)"
+                    for key in sorted(config)
+                ],
             )
         else:
             typed = None
@@ -226,6 +231,7 @@ class Host:
             detail = f" (missing: {', '.join(sorted(missing))})" if missing else ""
             raise self._fault(
                 loaded.record,
-                f"built {type(built).__name__}, which is not a {protocol.__name__}{detail}",
+                f"built {type(built).__name__}, which does not satisfy the "
+                f"{protocol.__name__} protocol{detail}",
             )
         return built

@@ -4,7 +4,7 @@ A rule file lists rules as tables with a ``check`` key naming the class
 (``check = "regex"``); the shared converter uses that key as the tag of a union,
 so a typo in a field name or a wrong type is reported at its exact path.
 The *semantics* of each check (what counts as a failing row) are pinned in
-docs/rules.md and by the engine contract, not here: this module is the shape.
+docs/configuration.md and by the engine contract, not here: this module is the shape.
 """
 
 from __future__ import annotations

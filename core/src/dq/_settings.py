@@ -101,7 +101,7 @@ class PluginSettings:
                         f"the {label} list names {pattern!r}, which matches no installed plugin"
                     )
         for component, dist in self.prefer.items():
-            if not any(n == component and d == dist for _, n, d in seen):
+            if not any(component in (n, f"{k}:{n}") and d == dist for k, n, d in seen):
                 problems.append(
                     f"prefer {component}={dist} matches no installed plugin "
                     f"(no distribution {dist!r} provides {component!r})"
@@ -151,7 +151,7 @@ def load_settings(
 
     if "DQ_PLUGINS_DENY" in env:
         deny += _split_names(env["DQ_PLUGINS_DENY"])
-    if "DQ_PLUGINS_ALLOW" in env:
+    if env.get("DQ_PLUGINS_ALLOW", "").strip():  # empty means "not set", not "allow nothing"
         allow = _split_names(env["DQ_PLUGINS_ALLOW"])
     if "DQ_PLUGINS_PREFER" in env:
         prefer.update(parse_prefer(env["DQ_PLUGINS_PREFER"], setting="DQ_PLUGINS_PREFER"))

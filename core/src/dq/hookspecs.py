@@ -76,7 +76,7 @@ def dq_engine(name: str, config: Any) -> Engine | None:
     *config* is an instance of the class returned by :func:`dq_component_config`,
     or ``None`` when there is none. The returned object satisfies
     :class:`dq.protocols.Engine`: it checks, profiles and learns from polars data
-    following the pinned rule semantics (docs/rules.md), and declares the checks
+    following the pinned rule semantics (docs/configuration.md), and declares the checks
     it supports. It must report a check it cannot perform as ``unsupported``;
     silently passing it is a contract violation.
     """

@@ -165,8 +165,13 @@ def cmd_info(args: argparse.Namespace) -> int:
         host = Host(ctx.inventory)
         reports = [check_component(host, r) for r in records]
 
-    statuses = [rep.status for rep in reports] if reports else [r.status for r in records]
-    failed = any(s != "ok" for s in statuses) and (args.check or ctx.strict)
+    # --check fails on what is wrong with the plugin itself (broken, incompatible); a copy
+    # the user switched off or that lost a collision is not a failed check. --strict adds
+    # every finding, as everywhere.
+    statuses = [rep.status for rep in reports]
+    failed = (args.check and any(s in ("broken", "incompatible") for s in statuses)) or (
+        ctx.strict and any(r.finding for r in records)
+    )
     if args.json:
         items = []
         for i, record in enumerate(records):
