@@ -74,7 +74,7 @@ rule_sets = st.lists(rules, max_size=6, unique_by=lambda r: r.id).flatmap(
             dq.QualityGate,
             max_failed_errors=count,
             max_failed_warnings=st.none() | count,
-            max_failure_rate=st.none() | finite,
+            max_failure_rate=st.none() | st.floats(0, 1),
         ),
         sample_size=count,
     )
@@ -98,7 +98,7 @@ STRATEGIES: dict[type, st.SearchStrategy] = {
         dq.QualityGate,
         max_failed_errors=count,
         max_failed_warnings=st.none() | count,
-        max_failure_rate=st.none() | finite,
+        max_failure_rate=st.none() | st.floats(0, 1),
     ),
     dq.RuleSet: rule_sets,
     dq.RuleResult: rule_results,

@@ -47,6 +47,9 @@ _EXPORTS: dict[str, str] = {
     "ColumnProfile": "dq._results",
     "Profile": "dq._results",
     "ValueCount": "dq._results",
+    # the quality gate
+    "run_status": "dq._gate",
+    "gate_exceeded": "dq._gate",
     # notifications
     "Level": "dq._notify",
     "Link": "dq._notify",
@@ -102,6 +105,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from dq._discovery import Inventory, PluginRecord, discover
     from dq._documents import load_document, load_typed
     from dq._errors import ConfigError, DqError, PluginError, PluginNotFound, UsageError
+    from dq._gate import gate_exceeded, run_status
     from dq._host import Host
     from dq._jobs import Output, RunContext, Source, Suite
     from dq._notify import Delivery, DeliveryStatus, Level, Link, Notification

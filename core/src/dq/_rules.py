@@ -27,6 +27,11 @@ def _mostly_in_range(_inst: object, attribute: attrs.Attribute, value: float) ->
         raise ValueError(f"{attribute.name} must be between 0 and 1, got {value!r}")
 
 
+def _optional_rate(_inst: object, attribute: attrs.Attribute, value: float | None) -> None:
+    if value is not None and not 0.0 <= value <= 1.0:
+        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value!r}")
+
+
 def _non_negative(_inst: object, attribute: attrs.Attribute, value: int | None) -> None:
     if value is not None and value < 0:
         raise ValueError(f"{attribute.name} must be >= 0, got {value!r}")
@@ -197,7 +202,7 @@ class QualityGate:
 
     max_failed_errors: int = attrs.field(default=0, validator=_non_negative)
     max_failed_warnings: int | None = attrs.field(default=None, validator=_non_negative)
-    max_failure_rate: float | None = None
+    max_failure_rate: float | None = attrs.field(default=None, validator=_optional_rate)
 
 
 def _unique_ids(_inst: object, _attr: attrs.Attribute, rules: tuple[Rule, ...]) -> None:
