@@ -38,6 +38,7 @@ class Suite:
     source: Source
     rules: RuleSet
     engine: str = "polars"
+    engine_config: dict[str, Any] = attrs.field(factory=dict)
     output: Output = Output()
     notify: dict[str, Any] = attrs.field(factory=dict)
     secrets: dict[str, Any] = attrs.field(factory=dict)

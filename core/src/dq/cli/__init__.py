@@ -41,7 +41,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from dq.cli import _plugins
+    from dq.cli import _check, _plugins, _profile
 
     parser = _Parser(
         prog="dq",
@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="treat every plugin problem as a failure (exit 1); also DQ_STRICT=1",
     )
     groups = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _check.register(groups)
+    _profile.register(groups)
     _plugins.register(groups)
     return parser
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from dq._errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from dq._names import KIND_GROUPS, parse_kind
+from dq._tables import render_table
 from dq._version import HOOK_API_VERSION
 from dq.cli._context import CommandContext
-from dq.cli._table import render_table
 
 LIST_HELP = """\
 Lists every dq component installed, read from package metadata only: no plugin

@@ -1,0 +1,148 @@
+"""``dq check`` and ``dq run``: check data against rules and report the verdict."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from dq._errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ConfigError, UsageError
+from dq.cli._context import CommandContext
+from dq.cli._progress import progress
+
+FORMATS = ("table", "json", "junit", "markdown")
+DEFAULT_ENGINE = "polars"
+
+EXIT_BY_STATUS = {"passed": EXIT_OK, "failed": EXIT_FINDINGS, "error": EXIT_USAGE}
+
+
+def register(groups: Any) -> None:
+    check = groups.add_parser(
+        "check",
+        help="check data against a rules file",
+        description="Check DATA (a CSV, Parquet, NDJSON or JSON file, or a glob of them) against "
+        "the rules in RULES (TOML, YAML or JSON). Exit 0 when the quality gate passes, 1 when "
+        "rules fail it, 2 when a rule cannot be evaluated or an input is wrong, 3 on a crash.",
+    )
+    check.add_argument("data", metavar="DATA", help="file or glob, e.g. 'exports/*.parquet'")
+    check.add_argument("--rules", "-r", required=True, metavar="RULES", help="rules file")
+    _common(check)
+    check.add_argument(
+        "--data-format",
+        choices=("csv", "parquet", "ndjson", "json"),
+        help="read DATA as this format instead of guessing from the suffix",
+    )
+    check.set_defaults(handler=cmd_check)
+
+    run = groups.add_parser(
+        "run",
+        help="run a suite file (source, rules, engine, output)",
+        description="Run the suite in SUITE: its source, rules, engine and output. Paths in the "
+        "suite are relative to the suite file. Exit codes as for 'dq check'.",
+    )
+    run.add_argument("suite", metavar="SUITE", help="suite file (TOML, YAML or JSON)")
+    run.add_argument("--engine", "-e", help="override the suite's engine")
+    run.add_argument("--format", "-f", choices=FORMATS, help="override the suite's output format")
+    run.add_argument("--output", "-o", metavar="PATH", help="override the suite's output path")
+    run.set_defaults(handler=cmd_run)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine", "-e", default=None, help=f"engine plugin to use (default: {DEFAULT_ENGINE})"
+    )
+    parser.add_argument(
+        "--format", "-f", choices=FORMATS, default="table", help="report format (default: table)"
+    )
+    parser.add_argument("--output", "-o", metavar="PATH", help="write the report here, not stdout")
+    parser.add_argument(
+        "--sample-size",
+        type=int,
+        metavar="N",
+        help="failing values to show per rule (0: none, for sensitive data)",
+    )
+
+
+def engine_config(ctx: CommandContext, name: str) -> dict[str, Any]:
+    """The ``[engines.NAME]`` table of the dq config file, if any."""
+    engines = ctx.config.get("engines", {})
+    if not isinstance(engines, dict) or not isinstance(engines.get(name, {}), dict):
+        raise ConfigError(ctx.config_source, [f"engines.{name}: expected a table"])
+    return dict(engines.get(name, {}))
+
+
+def execute(
+    ctx: CommandContext,
+    *,
+    data: str,
+    rules: Any,
+    engine: str,
+    fmt: str,
+    output: str | None,
+    data_format: str | None = None,
+    suite: str | None = None,
+    engine_options: dict[str, Any] | None = None,
+) -> int:
+    from dq import _report, _runner
+    from dq._data import scan
+    from dq._host import Host
+
+    host = Host(ctx.inventory)
+    host.record_for("engine", engine)  # fail fast, before reading data, if it is missing
+    frame, paths = scan(data, data_format)
+    options = {**engine_config(ctx, engine), **(engine_options or {})}
+    with progress(f"checking {data} with {engine}"):
+        result = _runner.check(host, engine, frame, rules, engine_config=options, paths=paths)
+    text = _report.render(result, fmt, source=data, suite=suite)
+    if output:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+        print(_report.headline(result, data), file=sys.stderr)
+    else:
+        print(text)
+    return EXIT_BY_STATUS[result.status.value]
+
+
+def _rules_with_sample_size(rules: Any, sample_size: int | None) -> Any:
+    if sample_size is None:
+        return rules
+    if sample_size < 0:
+        raise UsageError("--sample-size must be 0 or more")
+    import attrs
+
+    return attrs.evolve(rules, sample_size=sample_size)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from dq._documents import load_typed
+    from dq._rules import RuleSet
+
+    ctx = CommandContext(args)
+    rules = _rules_with_sample_size(load_typed(args.rules, RuleSet), args.sample_size)
+    return execute(
+        ctx,
+        data=args.data,
+        rules=rules,
+        engine=args.engine or DEFAULT_ENGINE,
+        fmt=args.format,
+        output=args.output,
+        data_format=args.data_format,
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from dq._suite import load_suite
+
+    ctx = CommandContext(args)
+    suite = load_suite(args.suite)
+    return execute(
+        ctx,
+        data=suite.source.path,
+        rules=suite.rules,
+        engine=args.engine or suite.engine,
+        fmt=args.format or suite.output.format,
+        output=args.output or suite.output.path,
+        data_format=suite.source.format,
+        suite=suite.name,
+        engine_options=suite.engine_config,
+    )

@@ -1,0 +1,85 @@
+"""``dq profile`` and ``dq learn``: describe data, and propose rules from it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from dq._errors import EXIT_OK
+from dq.cli._check import DEFAULT_ENGINE, engine_config
+from dq.cli._context import CommandContext
+from dq.cli._progress import progress
+
+
+def register(groups: Any) -> None:
+    profile = groups.add_parser(
+        "profile",
+        help="per-column statistics of data",
+        description="Profile DATA: per column dtype, nulls, distinct values, min/max/mean, "
+        "quantiles, string lengths and top values.",
+    )
+    profile.add_argument("data", metavar="DATA", help="file or glob")
+    profile.add_argument("--engine", "-e", help=f"engine plugin (default: {DEFAULT_ENGINE})")
+    profile.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    profile.add_argument("--data-format", choices=("csv", "parquet", "ndjson", "json"))
+    profile.set_defaults(handler=cmd_profile)
+
+    learn = groups.add_parser(
+        "learn",
+        help="propose a rules file from data",
+        description="Propose rules for DATA and print them as a TOML rules file. Review them: "
+        "learned rules describe the data as it is, and defects present in it are not learned "
+        "as allowed where the engine can tell them apart (see the engine's docs).",
+    )
+    learn.add_argument("data", metavar="DATA", help="file or glob")
+    learn.add_argument("--engine", "-e", help=f"engine plugin (default: {DEFAULT_ENGINE})")
+    learn.add_argument("--output", "-o", metavar="PATH", help="write the rules file here")
+    learn.add_argument("--data-format", choices=("csv", "parquet", "ndjson", "json"))
+    learn.set_defaults(handler=cmd_learn)
+
+
+def _prepare(args: argparse.Namespace) -> tuple[Any, Any, list[Path], str, dict[str, Any]]:
+    from dq._data import scan
+    from dq._host import Host
+
+    ctx = CommandContext(args)
+    engine = args.engine or DEFAULT_ENGINE
+    host = Host(ctx.inventory)
+    host.record_for("engine", engine)
+    frame, paths = scan(args.data, args.data_format)
+    return host, frame, paths, engine, engine_config(ctx, engine)
+
+
+def cmd_profile(args: argparse.Namespace) -> int:
+    from dq import _report, _runner
+    from dq._converter import unstructure
+
+    host, frame, paths, engine, options = _prepare(args)
+    with progress(f"profiling {args.data}"):
+        result = _runner.profile(host, engine, frame, paths=paths, engine_config=options)
+    if args.json:
+        print(json.dumps(unstructure(result), indent=2, ensure_ascii=False, default=str))
+    else:
+        print(_report.render_profile_table(result))
+    return EXIT_OK
+
+
+def cmd_learn(args: argparse.Namespace) -> int:
+    from dq import _runner
+    from dq._converter import unstructure
+    from dq._toml import dumps
+
+    host, frame, paths, engine, options = _prepare(args)
+    with progress(f"learning rules from {args.data}"):
+        rules = _runner.learn(host, engine, frame, paths=paths, engine_config=options)
+    header = f"# Rules learned from {args.data} by the {engine} engine. Review before use.\n"
+    text = header + dumps(unstructure(rules))
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {len(rules.rules)} rules to {args.output}", file=sys.stderr)
+    else:
+        print(text, end="")
+    return EXIT_OK
