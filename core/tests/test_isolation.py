@@ -13,7 +13,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-TEST_TOOLS = ["pytest", "hypothesis", "semver", "uv"]
+TEST_TOOLS = ["pytest", "hypothesis", "semver", "uv", "jsonschema"]
 
 
 def closure(roots: list[str]) -> set[str]:

@@ -89,20 +89,40 @@ def scan(pattern: str, declared: str | None = None) -> tuple[Any, list[Path]]:
     return frame, paths
 
 
-_OFFSET_RE = re.compile(r"offset in the file is (\d+) bytes")
+_PARSE_RE = re.compile(r"could not parse `(?P<value>.*?)` as dtype .*? at column '(?P<column>.+?)'")
 
 
-def data_error(exc: BaseException, paths: list[Path], fmt: str = "data") -> DataError:
-    """Describe a polars read/parse failure by file and, where polars gives an offset, line."""
+def _csv_line_of(path: Path, column: str, value: str) -> int | None:
+    """The 1-based line of the first row whose *column* holds *value* (header is line 1)."""
+    import polars as pl
+
+    try:
+        hit = (
+            pl.scan_csv(path, infer_schema_length=0)
+            .with_row_index("__dq_row")
+            .filter(pl.col(column) == value)
+            .select("__dq_row")
+            .head(1)
+            .collect()
+        )
+    except Exception:  # locating the line is a courtesy; the error itself still stands
+        return None
+    return int(hit.item()) + 2 if hit.height else None
+
+
+def data_error(exc: BaseException, paths: list[Path], fmt: str | None = None) -> DataError:
+    """Describe a polars read/parse failure by file and, for CSV parse errors, line."""
     text = str(exc).strip()
     first = text.splitlines()[0] if text else type(exc).__name__
     where = str(paths[0]) if len(paths) == 1 else f"{paths[0]} (+{len(paths) - 1} more)"
-    match = _OFFSET_RE.search(text)
-    if match and len(paths) == 1:
-        try:
-            head = paths[0].read_bytes()[: int(match.group(1))]
-            line = head.count(b"\n") + 1
-            where = f"{paths[0]}:{line}"
-        except OSError:
-            pass
-    return DataError(f"{where}: cannot read as {fmt}: {first}")
+    match = _PARSE_RE.search(text)
+    if match and paths:
+        for path in paths:
+            if path.suffix.lower() != ".csv":
+                break
+            line = _csv_line_of(path, match["column"], match["value"])
+            if line is not None:
+                where = f"{path}:{line}"
+                break
+    how = f" as {fmt}" if fmt else ""
+    return DataError(f"{where}: cannot read{how}: {first}")
