@@ -48,7 +48,8 @@ class TinyEngine:
                 values = col.drop_nulls()
                 mask = (values < rule.min) | (values > rule.max) | values.is_nan()
                 failed, total = int(mask.sum()), len(values)
-                bad = values.filter(mask).unique(maintain_order=True).head(rules.sample_size).to_list()
+                bad = values.filter(mask).unique(maintain_order=True)
+                bad = bad.head(rules.sample_size).to_list()
             status = dq.RuleStatus.FAILED if failed else dq.RuleStatus.PASSED
             results.append(dq.RuleResult(rule_id=rule.id, check=rule.check, column=rule.column,
                 severity=rule.severity, status=status, failed_count=failed, element_count=total,

@@ -186,9 +186,8 @@ def render_junit(
                 f"{escape(detail)}</failure>"
             )
         elif r.status is RuleStatus.ERROR:
-            out.append(
-                f'      <error type="error" message={quoteattr(r.message)}>{escape(r.message)}</error>'
-            )
+            message = quoteattr(r.message)
+            out.append(f'      <error type="error" message={message}>{escape(r.message)}</error>')
         else:
             out.append(
                 f"      <skipped message={quoteattr('unsupported by engine ' + result.engine)}/>"
