@@ -81,7 +81,8 @@ def engine(name):
         result = component.check(pl.scan_parquet(path), rules)
         out = {}
         for r in result.results:
-            out[r.rule_id] = r.failed_count if r.status.value in ("passed", "failed") else r.status.value
+            counted = r.status.value in ("passed", "failed")
+            out[r.rule_id] = r.failed_count if counted else r.status.value
             if r.approximate:
                 out[r.rule_id] = f"{r.failed_count}~"
         return out
