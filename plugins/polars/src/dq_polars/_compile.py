@@ -1,0 +1,357 @@
+"""Compile a whole RuleSet into ONE ``select`` of aggregates over a LazyFrame.
+
+Why one query: polars then scans the data once, shares sub-expressions between
+rules (``col.is_not_null()`` used by several rules is computed once), and runs
+the aggregates in parallel; one query per rule costs ~1.6x more (see
+shared/notes/engines.md). Everything that can be decided from the schema alone
+(unknown columns, wrong dtypes, bad regexes, ``dtype`` and ``column_exists``
+rules) is decided here, before any data is read, so a broken rule becomes an
+``ERROR`` result instead of failing the fused query for every rule.
+
+Each data rule compiles to a *failure mask*: a boolean row expression that is
+True exactly for the rows the rule counts as failing, never null. Nulls are
+folded in here, once, following the pinned semantics:
+
+* ``not_null`` fails null rows; ``unique`` fails every non-null row whose value
+  occurs more than once; both count all rows.
+* value checks (``between``, ``regex``, ``in_set``, ``max_length``,
+  ``min_length``) ignore nulls: a null never fails and is not counted.
+  NaN is a value, not a null, and is outside every ``between`` range.
+* ``expression`` fails rows where the SQL expression is false *or null*
+  (a row passes only when the condition is proven true); counts all rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import dq
+import polars as pl
+
+#: Checks whose rule applies to each row of one column, and what they count.
+VALUE_CHECKS = frozenset({"between", "regex", "in_set", "max_length", "min_length"})
+ALL_ROW_CHECKS = frozenset({"not_null", "unique", "expression"})
+SUPPORTED_CHECKS = frozenset(
+    VALUE_CHECKS | ALL_ROW_CHECKS | {"row_count", "dtype", "column_exists"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RowRule:
+    """A rule that needs the data: its failure mask and element-count aggregate."""
+
+    index: int
+    rule: dq.Rule
+    column: str | None
+    fail: pl.Expr
+    count: pl.Expr
+    #: What a failure sample shows: the column's value, or (None) the 0-based row number
+    #: (expression rules, which have no column, and Object columns).
+    sample: pl.Expr | None
+
+    @property
+    def fail_name(self) -> str:
+        return f"__dq_fail_{self.index}"
+
+    @property
+    def count_name(self) -> str:
+        return f"__dq_count_{self.index}"
+
+    @property
+    def sample_name(self) -> str:
+        return f"__dq_sample_{self.index}"
+
+    def sample_values(self, limit: int) -> pl.Expr:
+        """Up to *limit* failing values (or row numbers), in row order, as one list."""
+        shown = self.sample if self.sample is not None else pl.int_range(pl.len())
+        return shown.filter(self.fail).head(limit).implode().alias(self.sample_name)
+
+    def aggregates(self) -> list[pl.Expr]:
+        """The two scalars this rule contributes to the fused ``select``."""
+        return [
+            self.fail.sum().cast(pl.Int64).alias(self.fail_name),
+            self.count.cast(pl.Int64).alias(self.count_name),
+        ]
+
+
+@dataclass(slots=True)
+class Plan:
+    """The compiled rule set: what the query computes and what is already decided."""
+
+    #: Results decided from the schema (errors, dtype, column_exists), by rule index.
+    decided: dict[int, dq.RuleResult] = field(default_factory=dict)
+    row_rules: list[RowRule] = field(default_factory=list)
+    #: Indexes of ``row_count`` rules: they need only the row count.
+    table_rules: list[int] = field(default_factory=list)
+
+    def aggregates(self, sample_limit: int = 0) -> list[pl.Expr]:
+        """The fused ``select``; with *sample_limit*, every rule's samples ride along."""
+        exprs = [pl.len().cast(pl.Int64).alias(ROWS)]
+        for row_rule in self.row_rules:
+            exprs.extend(row_rule.aggregates())
+            if sample_limit:
+                exprs.append(row_rule.sample_values(sample_limit))
+        return exprs
+
+
+ROWS = "__dq_rows"
+
+
+class RuleProblem(Exception):
+    """A rule that cannot be evaluated on this data; becomes an ERROR result."""
+
+
+def result(rule: dq.Rule, status: dq.RuleStatus, message: str, **counts: int) -> dq.RuleResult:
+    """A RuleResult carrying the rule's identity, so no caller forgets a field."""
+    return dq.RuleResult(
+        rule_id=rule.id,
+        check=rule.check,
+        column=getattr(rule, "column", None),
+        status=status,
+        severity=rule.severity,
+        message=message,
+        **counts,
+    )
+
+
+def error_result(rule: dq.Rule, problem: str) -> dq.RuleResult:
+    """An ERROR result whose message names the rule, so a user finds it in the file."""
+    return result(rule, dq.RuleStatus.ERROR, f"rule {rule.id!r} ({rule.check}): {problem}")
+
+
+def col(name: str, schema: pl.Schema) -> pl.Expr:
+    """``pl.col`` for a name, even one polars would read as a regex (``^a$``)."""
+    if name.startswith("^") and name.endswith("$"):
+        by_position = pl.nth(list(schema).index(name))
+        return by_position if isinstance(by_position, pl.Expr) else by_position.as_expr()
+    return pl.col(name)
+
+
+def _is_string(dtype: pl.DataType) -> bool:
+    return dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum)
+
+
+def _string(expr: pl.Expr, dtype: pl.DataType, rule: dq.Rule) -> pl.Expr:
+    """The column as String, or a RuleProblem for a column that holds no text."""
+    if not _is_string(dtype):
+        raise RuleProblem(f"{rule.check} needs a String column, but {rule.column!r} is {dtype}")
+    return expr if dtype == pl.String else expr.cast(pl.String)
+
+
+def full_match_pattern(pattern: str) -> str:
+    r"""Anchor a pattern so it must match the whole value.
+
+    ``\A``/``\z`` rather than ``^``/``$`` so an inline ``(?m)`` in the user's
+    pattern cannot turn the anchors into line anchors; the group keeps an
+    alternation (``a|b``) inside the anchors.
+    """
+    return rf"\A(?:{pattern})\z"
+
+
+def validate_regex(pattern: str) -> str | None:
+    """Polars' own verdict on a pattern (Rust regex), or None when it compiles."""
+    # The user's own pattern first, so the error quotes what they wrote; then the
+    # anchored one, which is what the query runs.
+    for candidate in (pattern, full_match_pattern(pattern)):
+        try:
+            pl.select(pl.lit("", dtype=pl.String).str.contains(candidate))
+        except pl.exceptions.PolarsError as exc:
+            return f"invalid regex {pattern!r}: {polars_message(str(exc))}"
+    return None
+
+
+def polars_message(text: str) -> str:
+    """Polars' error on one line, without the query-plan dump it appends."""
+    lines: list[str] = []
+    for line in text.strip().splitlines():
+        if line.startswith(("This error occurred", "Resolved plan", "Hint:")):
+            break
+        if line.strip():
+            lines.append(line.strip())
+    return " ".join(lines) or text.strip()
+
+
+# -- one compiler per check: (rule, column expr, dtype) -> failure mask --------------------
+
+
+def _between(rule: dq.Between, x: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    if not dtype.is_numeric():
+        raise RuleProblem(f"between needs a numeric column, but {rule.column!r} is {dtype}")
+    outside = pl.lit(False)
+    if rule.min is not None:
+        outside = outside | ((x < rule.min) if rule.min_inclusive else (x <= rule.min))
+    if rule.max is not None:
+        outside = outside | ((x > rule.max) if rule.max_inclusive else (x >= rule.max))
+    if dtype.is_float():
+        # polars orders NaN above +inf, so `NaN >= min` is true: exclude it explicitly.
+        outside = outside | x.is_nan()
+    return outside.fill_null(False)
+
+
+def _regex(rule: dq.Regex, x: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    problem = validate_regex(rule.pattern)
+    if problem:
+        raise RuleProblem(problem)
+    text = _string(x, dtype, rule)
+    return text.str.contains(full_match_pattern(rule.pattern)).not_().fill_null(False)
+
+
+def _length(rule: dq.MaxLength | dq.MinLength, x: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    chars = _string(x, dtype, rule).str.len_chars()
+    bad = chars > rule.length if rule.check == "max_length" else chars < rule.length
+    return bad.fill_null(False)
+
+
+def _in_set(rule: dq.InSet, x: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Membership with the values typed like the column.
+
+    Polars 2 refuses ``is_in`` across types, so values are converted here; a
+    value that cannot equal any value of the column (2.5 in an integer column,
+    300 in a UInt8 one) is dropped, and a list of the wrong kind for the column
+    (numbers for a String column) is a RuleProblem, as it is surely a mistake.
+    """
+    values = list(rule.values)
+    if _is_string(dtype):
+        _require(rule, dtype, values, lambda v: isinstance(v, str), "strings")
+        members = pl.Series(values, dtype=pl.String)
+        x = x if dtype == pl.String else x.cast(pl.String)
+    elif dtype == pl.Boolean:
+        _require(rule, dtype, values, lambda v: isinstance(v, bool), "booleans")
+        members = pl.Series(values, dtype=pl.Boolean)
+    elif dtype.is_integer() or dtype.is_float():
+        _require(
+            rule,
+            dtype,
+            values,
+            lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+            "numbers",
+        )
+        if dtype.is_integer():
+            values = [int(v) for v in values if isinstance(v, int) or float(v).is_integer()]
+        members = pl.Series(values, dtype=pl.Float64 if dtype.is_float() else pl.Int128)
+        members = members.cast(dtype, strict=False).drop_nulls()
+    else:
+        raise RuleProblem(
+            f"in_set needs a String, Boolean or numeric column, but {rule.column!r} is {dtype}"
+        )
+    return x.is_in(members.implode()).not_().fill_null(False)
+
+
+def _require(
+    rule: dq.InSet,
+    dtype: pl.DataType,
+    values: list[object],
+    ok: Callable[[object], bool],
+    kind: str,
+) -> None:
+    wrong = [v for v in values if not ok(v)]
+    if wrong:
+        shown = ", ".join(repr(v) for v in wrong[:5])
+        raise RuleProblem(
+            f"in_set values must be {kind} for column {rule.column!r} ({dtype}); got {shown}"
+        )
+
+
+_VALUE_COMPILERS: dict[str, Callable[..., pl.Expr]] = {
+    "between": _between,
+    "regex": _regex,
+    "in_set": _in_set,
+    "max_length": _length,
+    "min_length": _length,
+}
+
+
+def _expression(rule: dq.Expression, lf: pl.LazyFrame) -> pl.Expr:
+    """Parse and type-check the SQL on an empty slice of the data before trusting it."""
+    try:
+        expr = pl.sql_expr(rule.expression)
+        probe = lf.head(0).select(expr.alias("__dq_probe")).collect(engine="in-memory")
+    except pl.exceptions.PolarsError as exc:
+        raise RuleProblem(
+            f"cannot evaluate expression {rule.expression!r}: {polars_message(str(exc))}"
+        ) from exc
+    dtype = probe.schema["__dq_probe"]
+    if dtype != pl.Boolean:
+        raise RuleProblem(f"expression {rule.expression!r} gives {dtype}, not a Boolean per row")
+    if probe.height != 0:
+        raise RuleProblem(
+            f"expression {rule.expression!r} aggregates the table; it must be a row condition"
+        )
+    return expr.not_().fill_null(True)
+
+
+def compile_rules(rules: dq.RuleSet, schema: pl.Schema, lf: pl.LazyFrame) -> Plan:
+    """Turn every rule into a decided result, a row rule, or a table rule."""
+    plan = Plan()
+    for index, rule in enumerate(rules.rules):
+        try:
+            _compile_one(plan, index, rule, schema, lf)
+        except RuleProblem as problem:
+            plan.decided[index] = error_result(rule, str(problem))
+    return plan
+
+
+def _compile_one(
+    plan: Plan, index: int, rule: dq.Rule, schema: pl.Schema, lf: pl.LazyFrame
+) -> None:
+    check = rule.check
+    if check not in SUPPORTED_CHECKS:
+        plan.decided[index] = result(
+            rule,
+            dq.RuleStatus.UNSUPPORTED,
+            f"rule {rule.id!r}: dq-polars cannot evaluate check {check!r}",
+        )
+        return
+    if check == "row_count":
+        plan.table_rules.append(index)
+        return
+    if check == "expression":
+        fail = _expression(rule, lf)  # type: ignore[arg-type]
+        plan.row_rules.append(RowRule(index, rule, None, fail, pl.len(), None))
+        return
+    name: str = rule.column  # type: ignore[union-attr]
+    if check == "column_exists":
+        present = name in schema
+        message = f"column {name!r} is present" if present else _missing(name, schema)
+        status = dq.RuleStatus.PASSED if present else dq.RuleStatus.FAILED
+        plan.decided[index] = result(
+            rule, status, message, failed_count=int(not present), element_count=1
+        )
+        return
+    if name not in schema:
+        raise RuleProblem(_missing(name, schema))
+    dtype = schema[name]
+    if check == "dtype":
+        plan.decided[index] = _dtype_result(rule, dtype)  # type: ignore[arg-type]
+        return
+    x = col(name, schema)
+    # Python objects cannot be gathered into a sample list: show their row numbers.
+    shown = None if dtype == pl.Object else x
+    if check == "not_null":
+        row_rule = RowRule(index, rule, name, x.is_null(), pl.len(), shown)
+    elif check == "unique":
+        # Rows in duplicate groups. is_duplicated was measured against group-count
+        # formulations (unique_counts / value_counts); on polars 2.1 it is the fastest
+        # on the streaming engine and the only one the streaming engine gets right.
+        fail = x.is_duplicated() & x.is_not_null()
+        row_rule = RowRule(index, rule, name, fail, pl.len(), shown)
+    else:
+        fail = _VALUE_COMPILERS[check](rule, x, dtype)
+        row_rule = RowRule(index, rule, name, fail, x.count(), shown)
+    plan.row_rules.append(row_rule)
+
+
+def _missing(name: str, schema: pl.Schema) -> str:
+    names = list(schema)
+    shown = ", ".join(repr(n) for n in names[:20]) + (" ..." if len(names) > 20 else "")
+    return f"column {name!r} not found; the data has {shown or 'no columns'}"
+
+
+def _dtype_result(rule: dq.DType, dtype: pl.DataType) -> dq.RuleResult:
+    """Compare names: the full one (``Datetime(time_unit='us', ...)``) or the base one."""
+    actual = str(dtype)
+    ok = rule.dtype in {actual, dtype.base_type().__name__}
+    message = f"column {rule.column!r} is {actual}" + ("" if ok else f", expected {rule.dtype}")
+    status = dq.RuleStatus.PASSED if ok else dq.RuleStatus.FAILED
+    return result(rule, status, message, failed_count=int(not ok), element_count=1)

@@ -1,0 +1,206 @@
+"""Profiling and rule learning, each in as few passes as the statistics allow.
+
+``profile`` computes every column's scalar statistics in one fused ``select``
+(the same single-scan idea as ``check``), then the most frequent values with one
+``group_by`` per column, run together with ``pl.collect_all``: frequency tables
+cannot be a scalar aggregate, and polars' ``value_counts`` inside a fused
+streaming query gave wrong counts on polars 2.1 (see _compile.py on ``unique``).
+
+``learn`` turns a profile into rules that the same data passes, so a user can
+start from ``dq learn data.parquet > rules.toml`` and tighten from there.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import dq
+import polars as pl
+
+from dq_polars._compile import col
+
+#: Quantiles reported for numeric columns, keyed as their string ("0.25").
+QUANTILES = (0.25, 0.5, 0.75)
+#: How many most frequent values a profile keeps per column.
+TOP_VALUES = 10
+#: ``learn`` proposes in_set for string columns with at most this many distinct values.
+IN_SET_MAX_VALUES = 10
+
+
+def _kind(dtype: pl.DataType) -> str:
+    """Which statistics apply: numeric, string, boolean, temporal or other."""
+    if dtype == pl.Boolean:
+        return "boolean"
+    if dtype.is_integer() or dtype.is_float():
+        return "numeric"
+    if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):
+        return "string"
+    if dtype.is_temporal():
+        return "temporal"
+    return "other"
+
+
+def _stats(i: int, name: str, dtype: pl.DataType, schema: pl.Schema) -> list[pl.Expr]:
+    x = col(name, schema)
+    kind = _kind(dtype)
+    exprs = [x.count().alias(f"{i}:count"), x.null_count().alias(f"{i}:nulls")]
+    if dtype == pl.Object or dtype.is_nested():
+        return exprs
+    # n_unique counts null as a value; subtract it so distinct_count is over values.
+    has_null = (x.null_count() > 0).cast(pl.Int64)
+    exprs.append((x.n_unique().cast(pl.Int64) - has_null).alias(f"{i}:distinct"))
+    if kind in ("numeric", "temporal"):
+        exprs += [x.min().alias(f"{i}:min"), x.max().alias(f"{i}:max")]
+    if kind == "numeric":
+        exprs.append(x.cast(pl.Float64).mean().alias(f"{i}:mean"))
+        exprs += [x.cast(pl.Float64).quantile(q, "linear").alias(f"{i}:q{q}") for q in QUANTILES]
+        if dtype.is_float():
+            exprs.append(x.is_nan().sum().alias(f"{i}:nan"))
+    if kind == "string":
+        text = x if dtype == pl.String else x.cast(pl.String)
+        chars = text.str.len_chars()
+        exprs += [
+            text.min().alias(f"{i}:min"),
+            text.max().alias(f"{i}:max"),
+            chars.min().alias(f"{i}:minlen"),
+            chars.max().alias(f"{i}:maxlen"),
+        ]
+    return exprs
+
+
+def _scalar(value: Any) -> str | int | float | bool | None:
+    """JSON-safe: numbers, strings and booleans as they are, anything else as text."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _float_or_none(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def profile(lf: pl.LazyFrame, engine: str) -> tuple[dq.Profile, dict[str, int]]:
+    """The profile, plus each float column's NaN count (``learn`` needs it)."""
+    schema = lf.collect_schema()
+    columns = list(schema.items())
+    exprs: list[pl.Expr] = [pl.len().alias("__rows")]
+    for i, (name, dtype) in enumerate(columns):
+        exprs += _stats(i, name, dtype, schema)
+    row = lf.select(exprs).collect(engine=engine).row(0, named=True)  # type: ignore[arg-type]
+
+    tops = _top_values(lf, schema, engine)
+    profiles: list[dq.ColumnProfile] = []
+    nans: dict[str, int] = {}
+    for i, (name, dtype) in enumerate(columns):
+        stat = {
+            key.split(":", 1)[1]: value for key, value in row.items() if key.startswith(f"{i}:")
+        }
+        if "nan" in stat:
+            nans[name] = stat["nan"]
+        quantiles = {
+            str(q): float(stat[f"q{q}"]) for q in QUANTILES if stat.get(f"q{q}") is not None
+        }
+        profiles.append(
+            dq.ColumnProfile(
+                name=name,
+                dtype=str(dtype),
+                count=stat["count"],
+                null_count=stat["nulls"],
+                distinct_count=stat.get("distinct"),
+                min=_scalar(stat.get("min")),
+                max=_scalar(stat.get("max")),
+                mean=_float_or_none(stat.get("mean")),
+                quantiles=quantiles,
+                min_length=stat.get("minlen"),
+                max_length=stat.get("maxlen"),
+                top_values=tops.get(name, ()),
+            )
+        )
+    return dq.Profile(row_count=row["__rows"], columns=tuple(profiles)), nans
+
+
+def _top_values(
+    lf: pl.LazyFrame, schema: pl.Schema, engine: str
+) -> dict[str, tuple[dq.ValueCount, ...]]:
+    """Most frequent non-null values of string, boolean and integer columns.
+
+    Ordered by count, then value, so the result is deterministic. Floats, dates
+    and nested columns are left out: their frequency tables are rarely telling.
+    """
+    wanted = [
+        (i, name, dtype)
+        for i, (name, dtype) in enumerate(schema.items())
+        if _kind(dtype) in ("string", "boolean") or dtype.is_integer()
+    ]
+    queries = []
+    for _, name, dtype in wanted:
+        x = col(name, schema)
+        value = x.cast(pl.String) if isinstance(dtype, pl.Categorical | pl.Enum) else x
+        query = (
+            lf.select(value.alias("value"))
+            .drop_nulls()
+            .group_by("value")
+            .agg(pl.len().alias("count"))
+            .sort(["count", "value"], descending=[True, False])
+            .head(TOP_VALUES)
+        )
+        queries.append(query)
+    frames = pl.collect_all(queries, engine=engine) if queries else []  # type: ignore[arg-type]
+    return {
+        name: tuple(dq.ValueCount(value=_scalar(v), count=c) for v, c in frame.iter_rows())
+        for (_, name, _), frame in zip(wanted, frames, strict=True)
+    }
+
+
+def learn(profile_: dq.Profile, nans: dict[str, int]) -> dq.RuleSet:
+    """Rules the profiled data passes: types, completeness, keys, ranges, lengths, sets."""
+    rules: list[Any] = []
+    if profile_.row_count > 0:
+        rules.append(dq.RowCount(id="row_count", min=1))
+    for column in profile_.columns:
+        name = column.name
+        rules.append(dq.DType(id=f"{name}__dtype", column=name, dtype=column.dtype))
+        if column.count == 0:
+            continue  # an empty or all-null column tells nothing about its values
+        if column.null_count == 0:
+            rules.append(dq.NotNull(id=f"{name}__not_null", column=name))
+        if column.distinct_count == column.count and column.count > 1:
+            rules.append(dq.Unique(id=f"{name}__unique", column=name))
+        between = _learn_between(column, nans.get(name, 0))
+        if between is not None:
+            rules.append(between)
+        if column.max_length is not None and column.min_length is not None:
+            rules.append(
+                dq.MaxLength(id=f"{name}__max_length", column=name, length=column.max_length)
+            )
+            if column.min_length > 0:
+                rules.append(
+                    dq.MinLength(id=f"{name}__min_length", column=name, length=column.min_length)
+                )
+        if (
+            column.min_length is not None
+            and column.distinct_count is not None
+            and column.distinct_count <= IN_SET_MAX_VALUES
+            and len(column.top_values) == column.distinct_count
+            and column.count >= 2 * column.distinct_count
+        ):
+            values = tuple(sorted(str(v.value) for v in column.top_values))
+            rules.append(dq.InSet(id=f"{name}__in_set", column=name, values=values))
+    return dq.RuleSet(rules=tuple(rules))
+
+
+def _learn_between(column: dq.ColumnProfile, nan_count: int) -> dq.Between | None:
+    """Observed min and max, widened to the nearest float that still contains them."""
+    low, high = column.min, column.max
+    numeric = isinstance(low, int | float) and not isinstance(low, bool)
+    if not numeric or not isinstance(high, int | float) or nan_count:
+        return None
+    lo, hi = float(low), float(high)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return None
+    if lo > low:  # a large integer rounded up when made a float
+        lo = math.nextafter(lo, -math.inf)
+    if hi < high:
+        hi = math.nextafter(hi, math.inf)
+    return dq.Between(id=f"{column.name}__between", column=column.name, min=lo, max=hi)
