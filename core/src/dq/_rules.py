@@ -37,6 +37,13 @@ def _non_negative(_inst: object, attribute: attrs.Attribute, value: int | None) 
         raise ValueError(f"{attribute.name} must be >= 0, got {value!r}")
 
 
+def _check_bounds(check: str, low: float | None, high: float | None) -> None:
+    if low is None and high is None:
+        raise ValueError(f"{check} needs min, max or both")
+    if low is not None and high is not None and low > high:
+        raise ValueError(f"{check}: min {low!r} is greater than max {high!r}")
+
+
 @attrs.frozen(kw_only=True)
 class _RuleBase:
     """Fields every rule has.
@@ -89,10 +96,7 @@ class Between(_ColumnRule):
     max_inclusive: bool = True
 
     def __attrs_post_init__(self) -> None:
-        if self.min is None and self.max is None:
-            raise ValueError("between needs min, max or both")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"between: min {self.min!r} is greater than max {self.max!r}")
+        _check_bounds(self.CHECK, self.min, self.max)
 
 
 @attrs.frozen(kw_only=True)
@@ -157,10 +161,7 @@ class RowCount(_RuleBase):
     max: int | None = attrs.field(default=None, validator=_non_negative)
 
     def __attrs_post_init__(self) -> None:
-        if self.min is None and self.max is None:
-            raise ValueError("row_count needs min, max or both")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"row_count: min {self.min} is greater than max {self.max}")
+        _check_bounds(self.CHECK, self.min, self.max)
 
 
 @attrs.frozen(kw_only=True)

@@ -83,6 +83,23 @@ def check(
     )
 
 
+def _call(
+    host: Host,
+    engine_name: str,
+    method: str,
+    data: Any,
+    paths: list[Path] | None,
+    engine_config: dict[str, Any] | None,
+) -> Any:
+    engine = host.component("engine", engine_name, engine_config)
+    try:
+        return getattr(engine, method)(data)
+    except DqError:
+        raise
+    except Exception as exc:
+        raise _engine_fault(host, engine_name, exc, paths or []) from exc
+
+
 def profile(
     host: Host,
     engine_name: str,
@@ -91,13 +108,7 @@ def profile(
     paths: list[Path] | None = None,
     engine_config: dict[str, Any] | None = None,
 ) -> Profile:
-    engine = host.component("engine", engine_name, engine_config)
-    try:
-        return engine.profile(data)
-    except DqError:
-        raise
-    except Exception as exc:
-        raise _engine_fault(host, engine_name, exc, paths or []) from exc
+    return _call(host, engine_name, "profile", data, paths, engine_config)
 
 
 def learn(
@@ -108,10 +119,4 @@ def learn(
     paths: list[Path] | None = None,
     engine_config: dict[str, Any] | None = None,
 ) -> RuleSet:
-    engine = host.component("engine", engine_name, engine_config)
-    try:
-        return engine.learn(data)
-    except DqError:
-        raise
-    except Exception as exc:
-        raise _engine_fault(host, engine_name, exc, paths or []) from exc
+    return _call(host, engine_name, "learn", data, paths, engine_config)
