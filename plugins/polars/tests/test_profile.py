@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import dq
 import polars as pl
 import pytest
-from hypothesis import given, settings
-from test_property import frames
-
-import dq
 from dq_polars._config import PolarsConfig
 from dq_polars._engine import PolarsEngine
 from dq_polars._errors import PolarsEngineError
+from hypothesis import given, settings
+from test_property import frames
 
 FRAME = pl.DataFrame(
     {

@@ -105,10 +105,10 @@ def _row_fails(rule: Any, value: Any, counts: dict[Any, int]) -> bool | None:
     check = rule.check
     if check == "not_null":
         return value is None
-    if check == "unique":
-        return value is not None and counts[_key(value)] > 1
-    if value is None:
+    if value is None:  # every other check ignores nulls (docs/rules.md)
         return None
+    if check == "unique":
+        return counts[_key(value)] > 1
     if check == "between":
         if math.isnan(value):
             return True
@@ -141,7 +141,7 @@ def reference(frame: pl.DataFrame, rule: Any, sample_size: int) -> tuple[Any, ..
     failed = sum(v is True for v in verdicts)
     ok = elements == 0 or (elements - failed) / elements >= rule.mostly
     samples: list[Any] = []
-    if not ok:
+    if not ok and rule.check != "not_null":  # a null has nothing to show
         for value, verdict in zip(column, verdicts, strict=True):
             if verdict and _key(value) not in [_key(s) for s in samples]:
                 samples.append(value)

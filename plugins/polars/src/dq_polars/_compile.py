@@ -12,29 +12,29 @@ Each data rule compiles to a *failure mask*: a boolean row expression that is
 True exactly for the rows the rule counts as failing, never null. Nulls are
 folded in here, once, following the pinned semantics:
 
-* ``not_null`` fails null rows; ``unique`` fails every non-null row whose value
-  occurs more than once; both count all rows.
-* value checks (``between``, ``regex``, ``in_set``, ``max_length``,
-  ``min_length``) ignore nulls: a null never fails and is not counted.
+* ``not_null`` fails null rows and counts all rows.
+* value checks (``unique``, ``between``, ``regex``, ``in_set``, ``max_length``,
+  ``min_length``, ``expression``) ignore nulls: a null never fails and is not
+  counted. ``unique`` fails every non-null row whose value occurs more than once.
   NaN is a value, not a null, and is outside every ``between`` range.
-* ``expression`` fails rows where the SQL expression is false *or null*
-  (a row passes only when the condition is proven true); counts all rows.
+* ``expression`` fails rows where the SQL expression is false; a null result is
+  unknown and ignored, as a SQL ``CHECK`` constraint treats it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import dq
 import polars as pl
 
-#: Checks whose rule applies to each row of one column, and what they count.
+#: Value checks compiled by a per-check function below.
 VALUE_CHECKS = frozenset({"between", "regex", "in_set", "max_length", "min_length"})
-ALL_ROW_CHECKS = frozenset({"not_null", "unique", "expression"})
-SUPPORTED_CHECKS = frozenset(
-    VALUE_CHECKS | ALL_ROW_CHECKS | {"row_count", "dtype", "column_exists"}
-)
+#: Checks that ignore nulls: their element count is the non-null rows (docs/rules.md).
+NULL_IGNORING = VALUE_CHECKS | {"unique", "expression"}
+SUPPORTED_CHECKS = NULL_IGNORING | {"not_null", "row_count", "dtype", "column_exists"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,8 @@ class RowRule:
     #: What a failure sample shows: the column's value, or (None) the 0-based row number
     #: (expression rules, which have no column, and Object columns).
     sample: pl.Expr | None
+    #: False for not_null: its failing value is always null, so there is nothing to show.
+    sampled: bool = True
 
     @property
     def fail_name(self) -> str:
@@ -90,19 +92,29 @@ class Plan:
         exprs = [pl.len().cast(pl.Int64).alias(ROWS)]
         for row_rule in self.row_rules:
             exprs.extend(row_rule.aggregates())
-            if sample_limit:
+            if sample_limit and row_rule.sampled:
                 exprs.append(row_rule.sample_values(sample_limit))
         return exprs
 
 
 ROWS = "__dq_rows"
 
+#: The polars engines dq-polars runs queries on.
+PolarsEngineName = Literal["in-memory", "streaming"]
+
 
 class RuleProblem(Exception):
     """A rule that cannot be evaluated on this data; becomes an ERROR result."""
 
 
-def result(rule: dq.Rule, status: dq.RuleStatus, message: str, **counts: int) -> dq.RuleResult:
+def result(
+    rule: dq.Rule,
+    status: dq.RuleStatus,
+    message: str,
+    *,
+    failed_count: int = 0,
+    element_count: int = 0,
+) -> dq.RuleResult:
     """A RuleResult carrying the rule's identity, so no caller forgets a field."""
     return dq.RuleResult(
         rule_id=rule.id,
@@ -111,7 +123,8 @@ def result(rule: dq.Rule, status: dq.RuleStatus, message: str, **counts: int) ->
         status=status,
         severity=rule.severity,
         message=message,
-        **counts,
+        failed_count=failed_count,
+        element_count=element_count,
     )
 
 
@@ -135,7 +148,8 @@ def _is_string(dtype: pl.DataType) -> bool:
 def _string(expr: pl.Expr, dtype: pl.DataType, rule: dq.Rule) -> pl.Expr:
     """The column as String, or a RuleProblem for a column that holds no text."""
     if not _is_string(dtype):
-        raise RuleProblem(f"{rule.check} needs a String column, but {rule.column!r} is {dtype}")
+        column = getattr(rule, "column", None)
+        raise RuleProblem(f"{rule.check} needs a String column, but {column!r} is {dtype}")
     return expr if dtype == pl.String else expr.cast(pl.String)
 
 
@@ -156,7 +170,7 @@ def validate_regex(pattern: str) -> str | None:
     for candidate in (pattern, full_match_pattern(pattern)):
         try:
             pl.select(pl.lit("", dtype=pl.String).str.contains(candidate))
-        except pl.exceptions.PolarsError as exc:
+        except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as exc:
             return f"invalid regex {pattern!r}: {polars_message(str(exc))}"
     return None
 
@@ -241,7 +255,7 @@ def _in_set(rule: dq.InSet, x: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 def _require(
     rule: dq.InSet,
     dtype: pl.DataType,
-    values: list[object],
+    values: Sequence[object],
     ok: Callable[[object], bool],
     kind: str,
 ) -> None:
@@ -267,7 +281,7 @@ def _expression(rule: dq.Expression, lf: pl.LazyFrame) -> pl.Expr:
     try:
         expr = pl.sql_expr(rule.expression)
         probe = lf.head(0).select(expr.alias("__dq_probe")).collect(engine="in-memory")
-    except pl.exceptions.PolarsError as exc:
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException, OSError) as exc:
         raise RuleProblem(
             f"cannot evaluate expression {rule.expression!r}: {polars_message(str(exc))}"
         ) from exc
@@ -278,7 +292,7 @@ def _expression(rule: dq.Expression, lf: pl.LazyFrame) -> pl.Expr:
         raise RuleProblem(
             f"expression {rule.expression!r} aggregates the table; it must be a row condition"
         )
-    return expr.not_().fill_null(True)
+    return expr
 
 
 def compile_rules(rules: dq.RuleSet, schema: pl.Schema, lf: pl.LazyFrame) -> Plan:
@@ -307,8 +321,11 @@ def _compile_one(
         plan.table_rules.append(index)
         return
     if check == "expression":
-        fail = _expression(rule, lf)  # type: ignore[arg-type]
-        plan.row_rules.append(RowRule(index, rule, None, fail, pl.len(), None))
+        condition = _expression(rule, lf)  # type: ignore[arg-type]
+        # A null result is unknown, not false: ignored and not counted, like a null
+        # under a value check (and like a SQL CHECK constraint).
+        fail = condition.not_().fill_null(False)
+        plan.row_rules.append(RowRule(index, rule, None, fail, condition.count(), None))
         return
     name: str = rule.column  # type: ignore[union-attr]
     if check == "column_exists":
@@ -329,13 +346,13 @@ def _compile_one(
     # Python objects cannot be gathered into a sample list: show their row numbers.
     shown = None if dtype == pl.Object else x
     if check == "not_null":
-        row_rule = RowRule(index, rule, name, x.is_null(), pl.len(), shown)
+        row_rule = RowRule(index, rule, name, x.is_null(), pl.len(), shown, sampled=False)
     elif check == "unique":
         # Rows in duplicate groups. is_duplicated was measured against group-count
         # formulations (unique_counts / value_counts); on polars 2.1 it is the fastest
         # on the streaming engine and the only one the streaming engine gets right.
         fail = x.is_duplicated() & x.is_not_null()
-        row_rule = RowRule(index, rule, name, fail, pl.len(), shown)
+        row_rule = RowRule(index, rule, name, fail, x.count(), shown)
     else:
         fail = _VALUE_COMPILERS[check](rule, x, dtype)
         row_rule = RowRule(index, rule, name, fail, x.count(), shown)

@@ -18,7 +18,7 @@ from typing import Any
 import dq
 import polars as pl
 
-from dq_polars._compile import col
+from dq_polars._compile import PolarsEngineName, col
 
 #: Quantiles reported for numeric columns, keyed as their string ("0.25").
 QUANTILES = (0.25, 0.5, 0.75)
@@ -80,22 +80,24 @@ def _float_or_none(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def profile(lf: pl.LazyFrame, engine: str) -> tuple[dq.Profile, dict[str, int]]:
+def profile(lf: pl.LazyFrame, engine: PolarsEngineName) -> tuple[dq.Profile, dict[str, int]]:
     """The profile, plus each float column's NaN count (``learn`` needs it)."""
     schema = lf.collect_schema()
     columns = list(schema.items())
     exprs: list[pl.Expr] = [pl.len().alias("__rows")]
     for i, (name, dtype) in enumerate(columns):
         exprs += _stats(i, name, dtype, schema)
-    row = lf.select(exprs).collect(engine=engine).row(0, named=True)  # type: ignore[arg-type]
+    row = lf.select(exprs).collect(engine=engine).row(0, named=True)
 
     tops = _top_values(lf, schema, engine)
     profiles: list[dq.ColumnProfile] = []
     nans: dict[str, int] = {}
+    by_column: dict[str, dict[str, Any]] = {}
+    for key, value in row.items():
+        index, _, stat_name = key.partition(":")
+        by_column.setdefault(index, {})[stat_name] = value
     for i, (name, dtype) in enumerate(columns):
-        stat = {
-            key.split(":", 1)[1]: value for key, value in row.items() if key.startswith(f"{i}:")
-        }
+        stat = by_column[str(i)]
         if "nan" in stat:
             nans[name] = stat["nan"]
         quantiles = {
@@ -121,7 +123,7 @@ def profile(lf: pl.LazyFrame, engine: str) -> tuple[dq.Profile, dict[str, int]]:
 
 
 def _top_values(
-    lf: pl.LazyFrame, schema: pl.Schema, engine: str
+    lf: pl.LazyFrame, schema: pl.Schema, engine: PolarsEngineName
 ) -> dict[str, tuple[dq.ValueCount, ...]]:
     """Most frequent non-null values of string, boolean and integer columns.
 
@@ -146,7 +148,7 @@ def _top_values(
             .head(TOP_VALUES)
         )
         queries.append(query)
-    frames = pl.collect_all(queries, engine=engine) if queries else []  # type: ignore[arg-type]
+    frames = pl.collect_all(queries, engine=engine) if queries else []
     return {
         name: tuple(dq.ValueCount(value=_scalar(v), count=c) for v, c in frame.iter_rows())
         for (_, name, _), frame in zip(wanted, frames, strict=True)
@@ -193,8 +195,9 @@ def learn(profile_: dq.Profile, nans: dict[str, int]) -> dq.RuleSet:
 def _learn_between(column: dq.ColumnProfile, nan_count: int) -> dq.Between | None:
     """Observed min and max, widened to the nearest float that still contains them."""
     low, high = column.min, column.max
-    numeric = isinstance(low, int | float) and not isinstance(low, bool)
-    if not numeric or not isinstance(high, int | float) or nan_count:
+    if nan_count or isinstance(low, bool) or isinstance(high, bool):
+        return None
+    if not isinstance(low, int | float) or not isinstance(high, int | float):
         return None
     lo, hi = float(low), float(high)
     if not (math.isfinite(lo) and math.isfinite(hi)):
