@@ -141,7 +141,7 @@ def reference(frame: pl.DataFrame, rule: Any, sample_size: int) -> tuple[Any, ..
     failed = sum(v is True for v in verdicts)
     ok = elements == 0 or (elements - failed) / elements >= rule.mostly
     samples: list[Any] = []
-    if not ok and rule.check != "not_null":  # a null has nothing to show
+    if failed and rule.check != "not_null":  # a null has nothing to show
         for value, verdict in zip(column, verdicts, strict=True):
             if verdict and _key(value) not in [_key(s) for s in samples]:
                 samples.append(value)

@@ -368,7 +368,8 @@ def _missing(name: str, schema: pl.Schema) -> str:
 def _dtype_result(rule: dq.DType, dtype: pl.DataType) -> dq.RuleResult:
     """Compare names: the full one (``Datetime(time_unit='us', ...)``) or the base one."""
     actual = str(dtype)
-    ok = rule.dtype in {actual, dtype.base_type().__name__}
+    wanted = "String" if rule.dtype == "Utf8" else rule.dtype  # polars' old name for String
+    ok = wanted in {actual, dtype.base_type().__name__}
     message = f"column {rule.column!r} is {actual}" + ("" if ok else f", expected {rule.dtype}")
     status = dq.RuleStatus.PASSED if ok else dq.RuleStatus.FAILED
     return result(rule, status, message, failed_count=int(not ok), element_count=1)

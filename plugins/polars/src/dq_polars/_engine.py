@@ -23,9 +23,9 @@ import polars as pl
 
 from dq_polars import _profile
 from dq_polars._compile import (
+    NULL_IGNORING,
     ROWS,
     SUPPORTED_CHECKS,
-    NULL_IGNORING,
     Plan,
     PolarsEngineName,
     RowRule,
@@ -121,7 +121,8 @@ class PolarsEngine:
             if row_rule.index in errors:  # failed alone in the fallback
                 continue
             judged = _judge(row_rule, row[row_rule.fail_name], row[row_rule.count_name])
-            if judged.status is dq.RuleStatus.FAILED and rules.sample_size > 0 and row_rule.sampled:
+            # Samples whenever rows failed, also when `mostly` lets the rule pass.
+            if judged.failed_count and rules.sample_size > 0 and row_rule.sampled:
                 if row_rule.sample_name in row:
                     samples = _distinct(row[row_rule.sample_name], rules.sample_size)
                     judged = attrs.evolve(judged, samples=samples)

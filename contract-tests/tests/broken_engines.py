@@ -1,0 +1,112 @@
+"""Deliberately broken engines: each breaks exactly one pinned rule of docs/rules.md.
+
+A contract is only as good as what it catches (DESIGN.md §4). Each class here subclasses the
+correct TrivialEngine and overrides one method with a mistake a real engine author could
+plausibly make; tests/test_broken_engines.py runs the whole contract against each and
+asserts that it fails, and in the test that pins the broken rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dq
+import polars as pl
+from dq_contract.trivial import TrivialEngine
+
+
+class NullsPassNotNull(TrivialEngine):
+    """not_null that lets nulls through (as if it only looked at non-null rows)."""
+
+    def fails(self, frame: pl.DataFrame, rule: Any, col: pl.Expr) -> pl.Expr:
+        if rule.check == "not_null":
+            return pl.lit(False)
+        return super().fails(frame, rule, col)
+
+
+class UniqueCountsExtraOccurrences(TrivialEngine):
+    """unique that counts n-1 failures per group of n (rows *after* the first)."""
+
+    def fails(self, frame: pl.DataFrame, rule: Any, col: pl.Expr) -> pl.Expr:
+        if rule.check == "unique":
+            return col.is_duplicated() & ~col.is_first_distinct()
+        return super().fails(frame, rule, col)
+
+
+class NanAsNullInBetween(TrivialEngine):
+    """between that turns NaN into null first, so NaN is ignored instead of failed."""
+
+    def row_level(self, frame: pl.DataFrame, rule: Any, sample_size: int) -> Any:
+        if rule.check == "between" and rule.column in frame.columns:
+            if frame.schema[rule.column].is_float():
+                frame = frame.with_columns(pl.col(rule.column).fill_nan(None))
+        return super().row_level(frame, rule, sample_size)
+
+
+class UnsupportedAsPassed(TrivialEngine):
+    """Declares no regex support, then reports regex (and unknown checks) as PASSED."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_checks=set(dq.CHECKS) - {"regex"})
+
+    def rule_result(self, frame: pl.DataFrame, rule: Any, sample_size: int) -> dq.RuleResult:
+        result = super().rule_result(frame, rule, sample_size)
+        if result.status is dq.RuleStatus.UNSUPPORTED:
+            return dq.RuleResult(
+                rule_id=rule.id,
+                check=rule.check,
+                column=result.column,
+                severity=rule.severity,
+                status=dq.RuleStatus.PASSED,
+            )
+        return result
+
+
+class ByteLengths(TrivialEngine):
+    """Length checks that count UTF-8 bytes instead of characters."""
+
+    def fails(self, frame: pl.DataFrame, rule: Any, col: pl.Expr) -> pl.Expr:
+        if rule.check == "max_length":
+            return col.str.len_bytes() > rule.length
+        if rule.check == "min_length":
+            return col.str.len_bytes() < rule.length
+        return super().fails(frame, rule, col)
+
+
+class UnanchoredAlternation(TrivialEngine):
+    """regex anchored as ``^pattern$`` without a group, so ``a|b`` means ``^a`` or ``b$``."""
+
+    def fails(self, frame: pl.DataFrame, rule: Any, col: pl.Expr) -> pl.Expr:
+        if rule.check == "regex":
+            return ~col.str.contains(f"^{rule.pattern}$")
+        return super().fails(frame, rule, col)
+
+
+class SamplesIgnoreSampleSizeZero(TrivialEngine):
+    """Treats sample_size=0 as "use the default", leaking values that must stay put."""
+
+    def row_level(self, frame: pl.DataFrame, rule: Any, sample_size: int) -> Any:
+        return super().row_level(frame, rule, sample_size or 5)
+
+
+class CrashesOnUnknownColumn(TrivialEngine):
+    """Lets the lookup of a missing column escape as an exception."""
+
+    def require_column(self, frame: pl.DataFrame, rule: Any) -> None:
+        if rule.column not in frame.columns:
+            raise KeyError(rule.column)
+        super().require_column(frame, rule)
+
+
+class DropsPassingResults(TrivialEngine):
+    """Drops passing results, reporting only failures (an easy 'optimisation')."""
+
+    def check(self, data: Any, rules: dq.RuleSet) -> dq.CheckResult:
+        result = super().check(data, rules)
+        kept = tuple(r for r in result.results if r.status is not dq.RuleStatus.PASSED)
+        return dq.CheckResult(
+            status=dq.run_status(kept, rules.gate),
+            engine=self.name,
+            results=kept,
+            row_count=result.row_count,
+        )

@@ -1,0 +1,53 @@
+"""The pytest11 plugin: marker registered, conformance report written from outcomes."""
+
+from __future__ import annotations
+
+import json
+
+import dq_contract.engine  # noqa: F401
+import dq_contract.trivial  # noqa: F401
+import polars  # noqa: F401  (imported before nested sessions; see test_broken_engines)
+import pytest
+
+MODULE = """
+import pytest
+from dq_contract.engine import EngineContract
+from dq_contract.trivial import TrivialEngine
+
+class TestNarrow(EngineContract):
+    @pytest.fixture
+    def engine(self):
+        return TrivialEngine(supported_checks={"not_null", "unique"})
+
+    def test_extra_by_the_author(self):
+        pass
+
+def test_not_a_contract_test():
+    pass
+"""
+
+
+def test_marker_is_registered(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--markers")
+    result.stdout.fnmatch_lines(["*dq_contract(kind)*"])
+
+
+def test_conformance_report(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_narrow=MODULE)
+    out = pytester.path / "reports" / "conformance.json"
+    result = pytester.runpytest("--strict-markers", f"--dq-conformance={out}")
+    assert result.ret == 0, result.stdout.str()
+    report = json.loads(out.read_text())
+    assert report["suite_version"] == "0.1.0"
+    contract = report["contracts"]["EngineContract"]
+    assert "test_counts_equal_the_oracle" in contract["passed"]
+    assert "test_extra_by_the_author" in contract["passed"]  # defined in a contract subclass
+    assert "test_not_a_contract_test" not in json.dumps(report)
+    assert contract["failed"] == []
+    assert "regex" in contract["skipped"]["test_regex_matches_the_whole_value"]
+
+
+def test_no_report_without_the_option(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_narrow=MODULE)
+    assert pytester.runpytest().ret == 0
+    assert not list(pytester.path.rglob("*.json"))
