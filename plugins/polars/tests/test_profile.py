@@ -1,4 +1,4 @@
-"""profile and learn: statistics against hand-computed values, learned rules pass their data."""
+"""profile and learn: statistics against hand-computed values; what learn proposes and refuses."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def test_learned_rules(engine_and_data) -> None:
 
 def test_learn_widens_float_bounds_around_large_integers() -> None:
     big = 2**53 + 3  # float(big) rounds up: a bound of float(big) would fail it
-    frame = pl.DataFrame({"x": [big, big + 2]})
+    frame = pl.DataFrame({"x": [big, big, big + 2]})  # repeats: not a key, so a range
     engine = PolarsEngine(PolarsConfig())
     between = {r.id: r for r in engine.learn(frame).rules}["x__between"]
     assert between.min <= big and between.max >= big + 2
@@ -117,3 +117,62 @@ def test_data_passes_the_rules_learned_from_it(frame: pl.DataFrame) -> None:
             values = frame.get_column(column.name).to_list()
             assert column.null_count == sum(v is None for v in values)
             assert column.count == len(values) - column.null_count
+
+
+def test_learn_does_not_bless_the_defects_already_in_the_data() -> None:
+    """On the example orders, the learned rules exclude the planted defects and so catch them."""
+    from pathlib import Path
+
+    orders = Path(__file__).resolve().parents[3] / "examples" / "orders.csv"
+    if not orders.exists():
+        pytest.skip("examples/ is not next to this checkout")
+    frame = pl.read_csv(orders)
+    engine = PolarsEngine(PolarsConfig())
+    learned = engine.learn(frame)
+    assert dq.structure(dq.unstructure(learned), dq.RuleSet) == learned  # writable, re-readable
+    rules = {r.id: r for r in learned.rules}
+    assert set(rules["status__in_set"].values) == {
+        "pending",
+        "paid",
+        "shipped",
+        "delivered",
+        "refunded",
+    }  # not 'shiped', 'Paid' ...
+    assert rules["amount__between"].min == 0.0  # two negative amounts are rare: defects
+    assert rules["amount__between"].max < 1_250_000  # the absurd amount is outside the fences
+    assert rules["customer_email__max_length"].length < 262  # the 262-character address
+    assert "order_id__unique" in rules  # 4 duplicated rows of 500 do not make it a non-key
+    assert "amount__not_null" in rules  # 3 missing of 500
+    failed = {
+        r.rule_id: r.failed_count
+        for r in engine.check(frame, learned).results
+        if r.status is dq.RuleStatus.FAILED
+    }
+    assert failed == {
+        "order_id__unique": 4,
+        "amount__not_null": 3,
+        "amount__between": 3,
+        "customer_email__max_length": 1,
+        "status__in_set": 3,
+        # 99.2% distinct addresses look like a key: the 4 repeats are proposed as defects,
+        # which a reviewer may drop (repeat customers) — learned rules are proposals.
+        "customer_email__unique": 4,
+    }
+
+
+def test_learn_on_clean_data_learns_rules_it_passes() -> None:
+    frame = pl.DataFrame(
+        {
+            "id": list(range(300)),
+            "kind": ["a", "b", "c"] * 100,
+            "price": [float(i % 50) + 0.5 for i in range(300)],
+            "code": ["XY"] * 300,
+        }
+    )
+    engine = PolarsEngine(PolarsConfig())
+    learned = engine.learn(frame)
+    rules = {r.id: r for r in learned.rules}
+    assert rules["kind__in_set"].values == ("a", "b", "c")
+    assert (rules["code__min_length"].length, rules["code__max_length"].length) == (2, 2)
+    assert "id__between" not in rules  # keys grow; a range on them would fail tomorrow
+    assert engine.check(frame, learned).status is dq.RunStatus.PASSED

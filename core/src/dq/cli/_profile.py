@@ -76,10 +76,42 @@ def cmd_learn(args: argparse.Namespace) -> int:
     with progress(f"learning rules from {args.data}"):
         rules = _runner.learn(host, engine, frame, paths=paths, engine_config=options)
     header = f"# Rules learned from {args.data} by the {engine} engine. Review before use.\n"
-    text = header + dumps(unstructure(rules))
+    text = header + dumps(_without_defaults(rules, unstructure(rules)))
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"wrote {len(rules.rules)} rules to {args.output}", file=sys.stderr)
     else:
         print(text, end="")
     return EXIT_OK
+
+
+def _without_defaults(obj: Any, data: Any) -> Any:
+    """Drop fields that equal their default, so a learned rules file reads like a written one."""
+    import attrs
+
+    if not attrs.has(type(obj)) or not isinstance(data, dict):
+        return data
+    out = {}
+    for field in attrs.fields(type(obj)):
+        if field.name not in data:
+            continue
+        value = getattr(obj, field.name)
+        default = field.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            default = default.factory()  # type: ignore[union-attr]
+        if default is not attrs.NOTHING and value == default:
+            continue
+        raw = data[field.name]
+        if (
+            isinstance(value, tuple)
+            and isinstance(raw, list)
+            and value
+            and attrs.has(type(value[0]))
+        ):
+            raw = [_without_defaults(v, r) for v, r in zip(value, raw, strict=True)]
+        else:
+            raw = _without_defaults(value, raw)
+        out[field.name] = raw
+    if "check" in data:  # the union tag is not a field, but the file needs it first
+        out = {"check": data["check"], **out}
+    return out

@@ -51,6 +51,10 @@ class RowRule:
     sample: pl.Expr | None
     #: False for not_null: its failing value is always null, so there is nothing to show.
     sampled: bool = True
+    #: A cheaper aggregate for the failing-row count than summing ``fail`` (unique).
+    failed: pl.Expr | None = None
+    #: The failing values in row order, when cheaper than filtering by ``fail`` (unique).
+    candidates: pl.Expr | None = None
 
     @property
     def fail_name(self) -> str:
@@ -66,13 +70,17 @@ class RowRule:
 
     def sample_values(self, limit: int) -> pl.Expr:
         """Up to *limit* failing values (or row numbers), in row order, as one list."""
+        if self.candidates is not None:
+            return self.candidates.head(limit).implode().alias(self.sample_name)
         shown = self.sample if self.sample is not None else pl.int_range(pl.len())
         return shown.filter(self.fail).head(limit).implode().alias(self.sample_name)
 
     def aggregates(self) -> list[pl.Expr]:
         """The two scalars this rule contributes to the fused ``select``."""
         return [
-            self.fail.sum().cast(pl.Int64).alias(self.fail_name),
+            (self.fail.sum() if self.failed is None else self.failed)
+            .cast(pl.Int64)
+            .alias(self.fail_name),
             self.count.cast(pl.Int64).alias(self.count_name),
         ]
 
@@ -348,15 +356,45 @@ def _compile_one(
     if check == "not_null":
         row_rule = RowRule(index, rule, name, x.is_null(), pl.len(), shown, sampled=False)
     elif check == "unique":
-        # Rows in duplicate groups. is_duplicated was measured against group-count
-        # formulations (unique_counts / value_counts); on polars 2.1 it is the fastest
-        # on the streaming engine and the only one the streaming engine gets right.
-        fail = x.is_duplicated() & x.is_not_null()
-        row_rule = RowRule(index, rule, name, fail, x.count(), shown)
+        row_rule = _unique(index, rule, name, x, dtype, shown)
     else:
         fail = _VALUE_COMPILERS[check](rule, x, dtype)
         row_rule = RowRule(index, rule, name, fail, x.count(), shown)
     plan.row_rules.append(row_rule)
+
+
+def _unique(
+    index: int, rule: dq.Rule, name: str, x: pl.Expr, dtype: pl.DataType, shown: pl.Expr | None
+) -> RowRule:
+    """Rows in duplicate groups, counted by sorting instead of hashing every row.
+
+    ``is_duplicated`` builds a hash table of every value: most of the cost of a whole
+    rule set (0.87 s of 1.4 s at 10M shuffled Int64 rows). Sorting the non-null values
+    and comparing neighbours gives the same count in 0.15 s: a value is duplicated
+    exactly when it equals the one before or after it. Samples then need only the
+    (usually few) duplicated values: the rows holding one, in row order. NaN equals
+    NaN and 0.0 equals -0.0 both ways, so the counts agree. Types polars cannot sort
+    (nested, Object) keep the hash-based mask.
+    """
+    fail = x.is_duplicated() & x.is_not_null()
+    if isinstance(dtype, pl.List | pl.Array | pl.Struct | pl.Object):
+        return RowRule(index, rule, name, fail, x.count(), shown)
+    ordered = x.drop_nulls().sort()
+    repeated = (ordered == ordered.shift(1)).fill_null(False) | (
+        ordered == ordered.shift(-1)
+    ).fill_null(False)
+    duplicated_values = ordered.filter(repeated).implode()
+    candidates = None if shown is None else shown.filter(x.is_in(duplicated_values))
+    return RowRule(
+        index,
+        rule,
+        name,
+        fail,
+        x.count(),
+        shown,
+        failed=repeated.sum(),
+        candidates=candidates,
+    )
 
 
 def _missing(name: str, schema: pl.Schema) -> str:

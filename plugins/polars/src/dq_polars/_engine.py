@@ -21,7 +21,7 @@ import attrs
 import dq
 import polars as pl
 
-from dq_polars import _profile
+from dq_polars import _learn, _profile
 from dq_polars._compile import (
     NULL_IGNORING,
     ROWS,
@@ -209,8 +209,11 @@ class PolarsEngine:
         return self._profile(data)[0]
 
     def learn(self, data: Any) -> dq.RuleSet:
-        """Rules this data passes (types, completeness, keys, ranges, lengths, small sets)."""
-        return _profile.learn(*self._profile(data))
+        """Rules for this data that its rare values (presumed defects) fail: see _learn."""
+        try:
+            return _learn.learn(_lazy(data), self._polars_engine(data))
+        except _QUERY_ERRORS as exc:
+            raise PolarsEngineError(f"dq-polars cannot learn from the data: {exc}") from exc
 
     def _profile(self, data: Any) -> tuple[dq.Profile, dict[str, int]]:
         try:

@@ -12,7 +12,6 @@ start from ``dq learn data.parquet > rules.toml`` and tighten from there.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import dq
@@ -153,57 +152,3 @@ def _top_values(
         name: tuple(dq.ValueCount(value=_scalar(v), count=c) for v, c in frame.iter_rows())
         for (_, name, _), frame in zip(wanted, frames, strict=True)
     }
-
-
-def learn(profile_: dq.Profile, nans: dict[str, int]) -> dq.RuleSet:
-    """Rules the profiled data passes: types, completeness, keys, ranges, lengths, sets."""
-    rules: list[Any] = []
-    if profile_.row_count > 0:
-        rules.append(dq.RowCount(id="row_count", min=1))
-    for column in profile_.columns:
-        name = column.name
-        rules.append(dq.DType(id=f"{name}__dtype", column=name, dtype=column.dtype))
-        if column.count == 0:
-            continue  # an empty or all-null column tells nothing about its values
-        if column.null_count == 0:
-            rules.append(dq.NotNull(id=f"{name}__not_null", column=name))
-        if column.distinct_count == column.count and column.count > 1:
-            rules.append(dq.Unique(id=f"{name}__unique", column=name))
-        between = _learn_between(column, nans.get(name, 0))
-        if between is not None:
-            rules.append(between)
-        if column.max_length is not None and column.min_length is not None:
-            rules.append(
-                dq.MaxLength(id=f"{name}__max_length", column=name, length=column.max_length)
-            )
-            if column.min_length > 0:
-                rules.append(
-                    dq.MinLength(id=f"{name}__min_length", column=name, length=column.min_length)
-                )
-        if (
-            column.min_length is not None
-            and column.distinct_count is not None
-            and column.distinct_count <= IN_SET_MAX_VALUES
-            and len(column.top_values) == column.distinct_count
-            and column.count >= 2 * column.distinct_count
-        ):
-            values = tuple(sorted(str(v.value) for v in column.top_values))
-            rules.append(dq.InSet(id=f"{name}__in_set", column=name, values=values))
-    return dq.RuleSet(rules=tuple(rules))
-
-
-def _learn_between(column: dq.ColumnProfile, nan_count: int) -> dq.Between | None:
-    """Observed min and max, widened to the nearest float that still contains them."""
-    low, high = column.min, column.max
-    if nan_count or isinstance(low, bool) or isinstance(high, bool):
-        return None
-    if not isinstance(low, int | float) or not isinstance(high, int | float):
-        return None
-    lo, hi = float(low), float(high)
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        return None
-    if lo > low:  # a large integer rounded up when made a float
-        lo = math.nextafter(lo, -math.inf)
-    if hi < high:
-        hi = math.nextafter(hi, math.inf)
-    return dq.Between(id=f"{column.name}__between", column=column.name, min=lo, max=hi)
