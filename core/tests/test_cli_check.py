@@ -382,3 +382,15 @@ def test_engine_crash_in_profile_is_a_runtime_error(workdir, capsys) -> None:
 def test_progress_is_silent_when_not_a_terminal(workdir, capsys) -> None:
     _, _, err = run(capsys, "check", "good.csv", "-r", "rules.toml", "-e", "tiny")
     assert err == ""
+
+
+def test_run_suite_is_the_public_entry_for_embedders(workdir) -> None:
+    import dq
+
+    (workdir / "s.toml").write_text('source = "bad.csv"\nrules = "rules.toml"\nengine = "tiny"\n')
+    suite = dq.load_suite(workdir / "s.toml")
+    result = dq.run_suite(suite)
+    assert result.status is dq.RunStatus.FAILED and result.engine == "tiny"
+    with pytest.raises(dq.SuiteFailed) as info:
+        raise dq.SuiteFailed(result)
+    assert info.value.result is result and info.value.exit_code == 1

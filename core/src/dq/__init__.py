@@ -22,6 +22,7 @@ _EXPORTS: dict[str, str] = {
     "ConfigError": "dq._errors",
     "PluginError": "dq._errors",
     "PluginNotFound": "dq._errors",
+    "SuiteFailed": "dq._errors",
     # rules
     "Severity": "dq._rules",
     "Rule": "dq._rules",
@@ -61,6 +62,13 @@ _EXPORTS: dict[str, str] = {
     "SecretValue": "dq._secrets",
     "SecretAccess": "dq._secrets",
     "SecretOperation": "dq._secrets",
+    "SecretError": "dq._secrets",
+    "InvalidSecretPath": "dq._secrets",
+    "SecretNotFound": "dq._secrets",
+    "SecretAccessDenied": "dq._secrets",
+    "SecretBackendUnavailable": "dq._secrets",
+    "SecretConflict": "dq._secrets",
+    "validate_secret_path": "dq._secrets",
     # tenancy
     "TenantId": "dq._tenancy",
     "RequestFacts": "dq._tenancy",
@@ -82,6 +90,9 @@ _EXPORTS: dict[str, str] = {
     "PluginRecord": "dq._discovery",
     "PluginSettings": "dq._settings",
     "Host": "dq._host",
+    "default_host": "dq._runner",
+    "run_suite": "dq._runner",
+    "load_suite": "dq._suite",
 }
 
 __all__ = ["HOOK_API_VERSION", "__version__", *_EXPORTS]
@@ -104,9 +115,13 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from dq._converter import converter, make_converter, structure, unstructure
     from dq._discovery import Inventory, PluginRecord, discover
     from dq._documents import load_document, load_typed
-    from dq._errors import ConfigError, DqError, PluginError, PluginNotFound, UsageError
+    from dq._errors import (
+        ConfigError, DqError, PluginError, PluginNotFound, SuiteFailed, UsageError,
+    )
     from dq._gate import gate_exceeded, run_status
     from dq._host import Host
+    from dq._runner import default_host, run_suite
+    from dq._suite import load_suite
     from dq._jobs import Output, RunContext, Source, Suite
     from dq._notify import Delivery, DeliveryStatus, Level, Link, Notification
     from dq._results import (
@@ -136,7 +151,11 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         Severity,
         Unique,
     )
-    from dq._secrets import SecretAccess, SecretOperation, SecretRef, SecretValue
+    from dq._secrets import (
+        InvalidSecretPath, SecretAccess, SecretAccessDenied, SecretBackendUnavailable,
+        SecretConflict, SecretError, SecretNotFound, SecretOperation, SecretRef, SecretValue,
+        validate_secret_path,
+    )
     from dq._settings import PluginSettings
     from dq._tenancy import RequestFacts, TenantId, TenantRejected
     from dq.hookspecs import hookimpl, hookspec

@@ -54,3 +54,17 @@ class PluginError(DqError):
         self.distribution = distribution
         self.component = component
         super().__init__(message)
+
+
+class SuiteFailed(DqError):
+    """A suite ran and its quality gate failed; carries the result.
+
+    Raised by callers that must turn a failed verdict into a failure of their own
+    unit (an orchestrator task, a CI step), so the result travels with the error.
+    """
+
+    exit_code = EXIT_FINDINGS
+
+    def __init__(self, result: object, message: str | None = None) -> None:
+        self.result = result
+        super().__init__(message or f"quality gate failed: {getattr(result, 'status', result)}")

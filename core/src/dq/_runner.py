@@ -20,6 +20,7 @@ from dq._data import data_error
 from dq._errors import DqError, PluginError
 from dq._gate import run_status
 from dq._host import Host
+from dq._jobs import Suite
 from dq._results import CheckResult, Profile
 from dq._rules import RuleSet
 
@@ -120,3 +121,27 @@ def learn(
     engine_config: dict[str, Any] | None = None,
 ) -> RuleSet:
     return _call(host, engine_name, "learn", data, paths, engine_config)
+
+
+def default_host() -> Host:
+    """A host over the installed plugins, honouring ``dq.toml`` and ``DQ_PLUGINS_*`` as the CLI does."""
+    from dq._config import config_path, plugin_settings, read_config
+    from dq._discovery import discover
+
+    path = config_path(None)
+    settings = plugin_settings(read_config(path), source=str(path) if path else "settings")
+    return Host(discover(settings))
+
+
+def run_suite(suite: Suite, *, host: Host | None = None) -> CheckResult:
+    """Run *suite* exactly as ``dq run`` does and return the judged result.
+
+    The entry point for orchestrator bindings and other embedders: it reads the
+    source, runs the suite's engine with its config, and applies the gate. It does
+    not raise on a failed gate (see :class:`dq.SuiteFailed` for that).
+    """
+    from dq._data import scan
+
+    host = host or default_host()
+    frame, paths = scan(suite.source.path, suite.source.format)
+    return check(host, suite.engine, frame, suite.rules, engine_config=suite.engine_config, paths=paths)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import attrs
 
+from dq._errors import DqError, UsageError
 from dq._tenancy import TenantId
 
 _REF_RE = re.compile(
@@ -111,3 +112,69 @@ class SecretAccess:
     tenant: TenantId | None = None
     actor: str | None = None
     at: datetime | None = None
+
+
+# -- errors every backend raises, so callers can tell them apart ---------------------------
+
+
+class SecretError(DqError):
+    """Base of secret-backend errors. Messages name the backend and path, never a value."""
+
+
+class InvalidSecretPath(SecretError, UsageError):
+    """The path was refused before any I/O (traversal, absolute, encoded, control chars)."""
+
+
+class SecretNotFound(SecretError):
+    """No such secret (or it was deleted/destroyed: ``reason`` says which)."""
+
+    def __init__(self, message: str, *, reason: str = "missing") -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
+class SecretAccessDenied(SecretError):
+    """The backend refused access. Never to be treated as not-found: callers must not
+    fall through to another backend, or a denial becomes a silent substitution."""
+
+
+class SecretBackendUnavailable(SecretError):
+    """The backend could not be reached or failed (timeout, 5xx); retrying may help."""
+
+
+class SecretConflict(SecretError):
+    """A check-and-set write lost the race: the secret changed since it was read."""
+
+
+_SEGMENT_RE = re.compile(r"[A-Za-z0-9_.@+=-]+")
+MAX_PATH_LENGTH = 512
+
+
+def validate_secret_path(path: str) -> str:
+    """Return *path* if it is a safe relative secret path, else raise InvalidSecretPath.
+
+    Every backend calls this before any I/O, because transports rewrite what they
+    are given: httpx collapses a literal ``..`` (``tenants/acme/../globex`` reaches
+    the server as ``tenants/globex``), servers decode ``%2e%2e``, and ``//``
+    redirects. So the rule is an allow-list: segments of letters, digits and
+    ``_ . @ + = -`` separated by single ``/``; no ``.`` or ``..`` segment, no leading
+    or trailing ``/``, no ``%``, backslash, whitespace or control characters.
+    """
+    if not isinstance(path, str) or not path:
+        raise InvalidSecretPath("secret path is empty")
+    shown = path.encode("unicode_escape").decode("ascii")[:80]
+    if len(path) > MAX_PATH_LENGTH:
+        raise InvalidSecretPath(f"secret path is longer than {MAX_PATH_LENGTH} characters")
+    if path.startswith("/"):
+        raise InvalidSecretPath(f"secret path {shown!r} is absolute; give it relative to the mount")
+    for segment in path.split("/"):
+        if segment == "":
+            raise InvalidSecretPath(f"secret path {shown!r} has an empty segment ('//' or a trailing '/')")
+        if segment in (".", ".."):
+            raise InvalidSecretPath(f"secret path {shown!r} contains a {segment!r} segment")
+        if _SEGMENT_RE.fullmatch(segment) is None:
+            raise InvalidSecretPath(
+                f"secret path {shown!r} contains a character outside letters, digits and "
+                "'_ . @ + = -' (no '%', '\\', spaces or control characters)"
+            )
+    return path

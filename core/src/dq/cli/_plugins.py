@@ -66,6 +66,10 @@ def register(groups: Any) -> None:
     info.add_argument("--json", action="store_true", help="print JSON instead of text")
     info.set_defaults(handler=cmd_info)
 
+    from dq.cli import _verify
+
+    _verify.register(commands)
+
 
 def _usage(parser: argparse.ArgumentParser) -> int:
     parser.print_help(sys.stderr)

@@ -1,0 +1,105 @@
+"""``dq plugins verify``: the engine contract run against installed plugins, from the CLI.
+
+The plugins are real distribution metadata on a temporary path entry, and ``dq`` runs
+as a subprocess with that entry on ``PYTHONPATH``: what a user gets after ``pip install``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+GOOD = """
+import dq
+from dq_contract.trivial import TrivialEngine
+
+@dq.hookimpl
+def dq_engine(name, config):
+    return TrivialEngine() if name == "trivial" else None
+"""
+
+BROKEN = """
+import attrs
+import dq
+from dq_contract.trivial import TrivialEngine
+
+
+class NullBlind(TrivialEngine):
+    '''Passes nulls to not_null: the classic bug the contract must catch.'''
+
+    def check(self, data, rules):
+        result = super().check(data, rules)
+        fixed = tuple(
+            attrs.evolve(r, failed_count=0, status=dq.RuleStatus.PASSED, samples=())
+            if r.check == "not_null" else r
+            for r in result.results
+        )
+        return attrs.evolve(result, results=fixed, status=dq.run_status(fixed, rules.gate))
+
+
+@dq.hookimpl
+def dq_engine(name, config):
+    return NullBlind() if name == "nullblind" else None
+"""
+
+
+def _dist(site: Path, dist: str, component: str, module: str, source: str) -> None:
+    (site / f"{module}.py").write_text(textwrap.dedent(source))
+    info = site / f"{dist.replace('-', '_')}-1.0.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0.0\n\n")
+    (info / "entry_points.txt").write_text(
+        f"[dq.engines]\n{component} = {module}\n\n[dq.hook_api]\n^1.0 = {module}\n"
+    )
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    site.mkdir()
+    _dist(site, "dq-trivial", "trivial", "dq_verify_trivial", GOOD)
+    _dist(site, "dq-nullblind", "nullblind", "dq_verify_nullblind", BROKEN)
+    return site
+
+
+def dq(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DQ_")}
+    env["PYTHONPATH"] = str(site) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.run(
+        [sys.executable, "-c", "from dq.cli import run; run()", *args],
+        capture_output=True, text=True, env=env, cwd=site, timeout=300,
+    )
+
+
+def test_a_conforming_engine_passes_and_the_summary_says_so(site: Path, tmp_path: Path) -> None:
+    report = tmp_path / "conformance.json"
+    result = dq(site, "plugins", "verify", "trivial", "--report", str(report))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "engine 'trivial' from dq-trivial 1.0.0" in result.stdout
+    assert "EngineContract:" in result.stdout and " 0 failed" in result.stdout
+    data = json.loads(report.read_text())
+    assert data["contracts"]["EngineContract"]["failed"] == []
+    assert len(data["contracts"]["EngineContract"]["passed"]) > 10
+
+
+def test_a_broken_engine_fails_verify_naming_the_failed_checks(site: Path) -> None:
+    result = dq(site, "plugins", "verify", "nullblind", "--json")
+    assert result.returncode == 1
+    failed = json.loads(result.stdout)["contracts"]["EngineContract"]["failed"]
+    assert any("null" in name for name in failed), failed
+
+
+def test_verify_of_an_unknown_plugin_is_a_usage_error(site: Path) -> None:
+    result = dq(site, "plugins", "verify", "nope")
+    assert result.returncode == 2 and "no usable plugin called 'nope'" in result.stderr
+
+
+def test_bad_set_syntax_is_a_usage_error(site: Path) -> None:
+    result = dq(site, "plugins", "verify", "trivial", "--set", "novalue")
+    assert result.returncode == 2 and "--set expects KEY=VALUE" in result.stderr

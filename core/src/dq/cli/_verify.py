@@ -1,0 +1,146 @@
+"""``dq plugins verify NAME``: run a kind's contract against an installed plugin.
+
+The contract suites live in dq-contract-tests (a pytest plugin). Rather than ask
+users to write a test file, this writes a throwaway one that subclasses the
+kind's contract and builds the component exactly as dq would (through the host,
+from the user's config), runs pytest on it in a subprocess — so a crashing
+plugin cannot take this process down — and prints the conformance report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from dq._errors import EXIT_FINDINGS, EXIT_OK, EXIT_RUNTIME, UsageError
+from dq.cli._context import CommandContext
+
+#: kind -> (contract module, contract class, the fixture the author supplies)
+CONTRACTS: dict[str, tuple[str, str, str]] = {
+    "engine": ("dq_contract.engine", "EngineContract", "engine"),
+    "notifier": ("dq_contract.notifier", "NotifierContract", "notifier"),
+    "secrets": ("dq_contract.secrets", "SecretBackendContract", "secret_backend"),
+    "tenant": ("dq_contract.tenant", "TenantResolverContract", "tenant_resolver"),
+    "orchestrator": ("dq_contract.orchestrator", "OrchestratorBindingContract", "binding"),
+}
+
+TEST_MODULE = '''\
+"""Written by `dq plugins verify`: the {kind} contract against {name!r} from {dist}."""
+import json
+
+import dq
+import pytest
+from {module} import {cls} as Contract
+
+CONFIG = json.loads({config!r})
+
+
+def _render(value, request):
+    """Fill placeholders such as {{http_sink.url}} from the contract's own fixtures."""
+    if isinstance(value, str) and value.startswith("{{") and value.endswith("}}"):
+        fixture, _, attr = value[1:-1].partition(".")
+        resource = request.getfixturevalue(fixture)
+        return getattr(resource, attr) if attr else resource
+    return value
+
+
+class TestVerify(Contract):
+    @pytest.fixture
+    def {fixture}(self, request):
+        config = {{key: _render(value, request) for key, value in CONFIG.items()}}
+        return dq.default_host().component({kind!r}, {name!r}, config or None)
+'''
+
+
+def register(commands: Any) -> None:
+    verify = commands.add_parser(
+        "verify", help="run the contract of its kind against an installed plugin",
+        description="Run the dq-contract-tests suite of NAME's kind against NAME as installed, "
+        "built from its config like any use would, and print the conformance summary. "
+        "Needs dq-contract-tests. Exit 0 when every contract test passes, 1 otherwise.",
+    )
+    verify.add_argument("name", metavar="NAME", help="component name or KIND:NAME")
+    verify.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE",
+        help="config for the component; a value like {http_sink.url} is filled from the "
+        "contract's fixtures (e.g. the local HTTP server notifiers are tested against)",
+    )
+    verify.add_argument("--report", metavar="PATH", help="also write the JSON conformance report")
+    verify.add_argument("--json", action="store_true", help="print the report as JSON")
+    verify.set_defaults(handler=cmd_verify)
+
+
+def _config(pairs: list[str]) -> dict[str, Any]:
+    config: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--set expects KEY=VALUE, got {pair!r}")
+        try:
+            config[key.strip()] = json.loads(value)  # numbers, booleans, lists
+        except json.JSONDecodeError:
+            config[key.strip()] = value
+    return config
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    ctx = CommandContext(args)
+    found = [r for r in ctx.inventory.find(args.name) if r.status == "ok"]
+    if not found:
+        others = ctx.inventory.find(args.name)
+        why = f" ({others[0].status}: {others[0].reason})" if others else ""
+        raise UsageError(f"no usable plugin called {args.name!r}{why}; see 'dq plugins list'")
+    if len(found) > 1:
+        kinds = ", ".join(f"{r.kind}:{r.name}" for r in found)
+        raise UsageError(f"{args.name!r} names several components ({kinds}); say KIND:NAME")
+    record = found[0]
+    module, cls, fixture = CONTRACTS[record.kind]
+    if importlib.util.find_spec("dq_contract") is None:
+        raise UsageError("dq plugins verify needs dq-contract-tests: pip install dq-contract-tests")
+    if importlib.util.find_spec(module) is None:
+        raise UsageError(f"this dq-contract-tests has no {record.kind} contract ({module}); upgrade it")
+
+    with tempfile.TemporaryDirectory(prefix="dq-verify-") as tmp:
+        folder = Path(tmp)
+        test_file = folder / "test_verify_plugin.py"
+        test_file.write_text(TEST_MODULE.format(
+            kind=record.kind, name=record.name, dist=record.distribution, module=module,
+            cls=cls, fixture=fixture, config=json.dumps(_config(args.set)),
+        ))
+        report_path = Path(args.report).resolve() if args.report else folder / "conformance.json"
+        command = [
+            sys.executable, "-m", "pytest", str(test_file), "-q", "-p", "no:cacheprovider",
+            f"--dq-conformance={report_path}", "--rootdir", str(folder),
+        ]
+        proc = subprocess.run(command, cwd=folder, capture_output=True, text=True)
+        if not report_path.exists():
+            sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
+            print("dq: error: the contract run produced no report (see pytest's output above)",
+                  file=sys.stderr)
+            return EXIT_RUNTIME
+        report = json.loads(report_path.read_text())
+
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"{record.kind} {record.name!r} from {record.distribution} {record.version}: "
+              f"contract suite {report.get('suite_version', '?')}")
+        for contract, outcome in report.get("contracts", {}).items():
+            failed = outcome.get("failed", [])
+            skipped = outcome.get("skipped", {})
+            print(f"  {contract}: {len(outcome.get('passed', []))} passed, {len(failed)} failed, "
+                  f"{len(skipped)} skipped")
+            for name in failed:
+                print(f"    FAILED {name}")
+            for name, reason in skipped.items():
+                print(f"    skipped {name}: {reason}")
+        if proc.returncode not in (0, 1, 5):
+            sys.stderr.write(proc.stdout[-2000:] + proc.stderr[-2000:])
+    failed_any = any(o.get("failed") for o in report.get("contracts", {}).values())
+    return EXIT_FINDINGS if failed_any or proc.returncode not in (0, 5) else EXIT_OK

@@ -1,0 +1,80 @@
+"""Secret values never show themselves; secret paths are validated before any I/O."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import dq
+from dq import InvalidSecretPath, validate_secret_path
+
+
+@given(st.binary(max_size=64))
+def test_a_secret_value_never_appears_in_repr_str_or_format(raw: bytes) -> None:
+    value = dq.SecretValue(raw)
+    for shown in (repr(value), str(value), f"{value}", f"{value!r}", "%s" % (value,)):
+        assert "***" in shown
+        if len(raw) >= 4:
+            assert repr(raw)[2:-1] not in shown
+    assert value.reveal() == raw
+
+
+def test_secret_values_compare_by_content_and_refuse_pickling() -> None:
+    assert dq.SecretValue("a") == dq.SecretValue(b"a") != dq.SecretValue("b")
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        pickle.dumps(dq.SecretValue("hunter2"))
+
+
+@pytest.mark.parametrize("good", ["db", "db/prod", "tenants/acme/db", "a.b/c-d_e", "x@y+z=1"])
+def test_ordinary_paths_are_accepted(good: str) -> None:
+    assert validate_secret_path(good) == good
+
+
+@pytest.mark.parametrize(("bad", "why"), [
+    ("", "empty"),
+    ("/etc/passwd", "absolute"),
+    ("tenants/acme/../globex", "'..' segment"),
+    ("./db", "'.' segment"),
+    ("a//b", "empty segment"),
+    ("a/b/", "empty segment"),
+    ("%2e%2e/globex", "outside letters"),
+    ("a\\b", "outside letters"),
+    ("a b", "outside letters"),
+    ("a\x00b", "outside letters"),
+    ("a\nb", "outside letters"),
+    ("x" * 513, "longer than"),
+])
+def test_dangerous_paths_are_refused_with_the_reason(bad: str, why: str) -> None:
+    with pytest.raises(InvalidSecretPath, match=why):
+        validate_secret_path(bad)
+
+
+@given(st.text(max_size=40))
+def test_every_accepted_path_is_relative_and_traversal_free(path: str) -> None:
+    try:
+        validate_secret_path(path)
+    except InvalidSecretPath as exc:
+        assert path[:10].encode("unicode_escape").decode()[:5] in str(exc) or not path or len(path) > 512
+        return
+    segments = path.split("/")
+    assert not path.startswith("/") and "" not in segments
+    assert not {".", ".."} & set(segments)
+    assert "%" not in path and not any(ord(c) < 0x20 or c.isspace() for c in path)
+
+
+@given(st.lists(st.sampled_from(["a", "b", "..", ".", "", "%2e", "c"]), min_size=1, max_size=6))
+def test_any_path_with_traversal_pieces_is_refused(parts: list[str]) -> None:
+    path = "/".join(parts)
+    if {"..", ".", "", "%2e"} & set(parts):
+        with pytest.raises(InvalidSecretPath):
+            validate_secret_path(path)
+
+
+def test_secret_errors_are_distinct_and_denied_is_not_not_found() -> None:
+    assert not issubclass(dq.SecretAccessDenied, dq.SecretNotFound)
+    assert not issubclass(dq.SecretNotFound, dq.SecretAccessDenied)
+    assert issubclass(dq.InvalidSecretPath, dq.UsageError)
+    assert dq.SecretNotFound("gone", reason="destroyed").reason == "destroyed"
