@@ -73,7 +73,11 @@ def dq(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env["PYTHONPATH"] = str(site) + os.pathsep + env.get("PYTHONPATH", "")
     return subprocess.run(
         [sys.executable, "-c", "from dq.cli import run; run()", *args],
-        capture_output=True, text=True, env=env, cwd=site, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=site,
+        timeout=300,
     )
 
 

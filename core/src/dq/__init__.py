@@ -116,12 +116,15 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from dq._discovery import Inventory, PluginRecord, discover
     from dq._documents import load_document, load_typed
     from dq._errors import (
-        ConfigError, DqError, PluginError, PluginNotFound, SuiteFailed, UsageError,
+        ConfigError,
+        DqError,
+        PluginError,
+        PluginNotFound,
+        SuiteFailed,
+        UsageError,
     )
     from dq._gate import gate_exceeded, run_status
     from dq._host import Host
-    from dq._runner import default_host, run_suite
-    from dq._suite import load_suite
     from dq._jobs import Output, RunContext, Source, Suite
     from dq._notify import Delivery, DeliveryStatus, Level, Link, Notification
     from dq._results import (
@@ -151,11 +154,21 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         Severity,
         Unique,
     )
+    from dq._runner import default_host, run_suite
     from dq._secrets import (
-        InvalidSecretPath, SecretAccess, SecretAccessDenied, SecretBackendUnavailable,
-        SecretConflict, SecretError, SecretNotFound, SecretOperation, SecretRef, SecretValue,
+        InvalidSecretPath,
+        SecretAccess,
+        SecretAccessDenied,
+        SecretBackendUnavailable,
+        SecretConflict,
+        SecretError,
+        SecretNotFound,
+        SecretOperation,
+        SecretRef,
+        SecretValue,
         validate_secret_path,
     )
     from dq._settings import PluginSettings
+    from dq._suite import load_suite
     from dq._tenancy import RequestFacts, TenantId, TenantRejected
     from dq.hookspecs import hookimpl, hookspec

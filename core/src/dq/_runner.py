@@ -144,4 +144,6 @@ def run_suite(suite: Suite, *, host: Host | None = None) -> CheckResult:
 
     host = host or default_host()
     frame, paths = scan(suite.source.path, suite.source.format)
-    return check(host, suite.engine, frame, suite.rules, engine_config=suite.engine_config, paths=paths)
+    return check(
+        host, suite.engine, frame, suite.rules, engine_config=suite.engine_config, paths=paths
+    )

@@ -169,7 +169,9 @@ def validate_secret_path(path: str) -> str:
         raise InvalidSecretPath(f"secret path {shown!r} is absolute; give it relative to the mount")
     for segment in path.split("/"):
         if segment == "":
-            raise InvalidSecretPath(f"secret path {shown!r} has an empty segment ('//' or a trailing '/')")
+            raise InvalidSecretPath(
+                f"secret path {shown!r} has an empty segment ('//' or a trailing '/')"
+            )
         if segment in (".", ".."):
             raise InvalidSecretPath(f"secret path {shown!r} contains a {segment!r} segment")
         if _SEGMENT_RE.fullmatch(segment) is None:

@@ -60,14 +60,18 @@ class TestVerify(Contract):
 
 def register(commands: Any) -> None:
     verify = commands.add_parser(
-        "verify", help="run the contract of its kind against an installed plugin",
+        "verify",
+        help="run the contract of its kind against an installed plugin",
         description="Run the dq-contract-tests suite of NAME's kind against NAME as installed, "
         "built from its config like any use would, and print the conformance summary. "
         "Needs dq-contract-tests. Exit 0 when every contract test passes, 1 otherwise.",
     )
     verify.add_argument("name", metavar="NAME", help="component name or KIND:NAME")
     verify.add_argument(
-        "--set", action="append", default=[], metavar="KEY=VALUE",
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="config for the component; a value like {http_sink.url} is filled from the "
         "contract's fixtures (e.g. the local HTTP server notifiers are tested against)",
     )
@@ -104,38 +108,61 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("dq_contract") is None:
         raise UsageError("dq plugins verify needs dq-contract-tests: pip install dq-contract-tests")
     if importlib.util.find_spec(module) is None:
-        raise UsageError(f"this dq-contract-tests has no {record.kind} contract ({module}); upgrade it")
+        raise UsageError(
+            f"this dq-contract-tests has no {record.kind} contract ({module}); upgrade it"
+        )
 
     with tempfile.TemporaryDirectory(prefix="dq-verify-") as tmp:
         folder = Path(tmp)
         test_file = folder / "test_verify_plugin.py"
-        test_file.write_text(TEST_MODULE.format(
-            kind=record.kind, name=record.name, dist=record.distribution, module=module,
-            cls=cls, fixture=fixture, config=json.dumps(_config(args.set)),
-        ))
+        test_file.write_text(
+            TEST_MODULE.format(
+                kind=record.kind,
+                name=record.name,
+                dist=record.distribution,
+                module=module,
+                cls=cls,
+                fixture=fixture,
+                config=json.dumps(_config(args.set)),
+            )
+        )
         report_path = Path(args.report).resolve() if args.report else folder / "conformance.json"
         command = [
-            sys.executable, "-m", "pytest", str(test_file), "-q", "-p", "no:cacheprovider",
-            f"--dq-conformance={report_path}", "--rootdir", str(folder),
+            sys.executable,
+            "-m",
+            "pytest",
+            str(test_file),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--dq-conformance={report_path}",
+            "--rootdir",
+            str(folder),
         ]
         proc = subprocess.run(command, cwd=folder, capture_output=True, text=True)
         if not report_path.exists():
             sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
-            print("dq: error: the contract run produced no report (see pytest's output above)",
-                  file=sys.stderr)
+            print(
+                "dq: error: the contract run produced no report (see pytest's output above)",
+                file=sys.stderr,
+            )
             return EXIT_RUNTIME
         report = json.loads(report_path.read_text())
 
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        print(f"{record.kind} {record.name!r} from {record.distribution} {record.version}: "
-              f"contract suite {report.get('suite_version', '?')}")
+        print(
+            f"{record.kind} {record.name!r} from {record.distribution} {record.version}: "
+            f"contract suite {report.get('suite_version', '?')}"
+        )
         for contract, outcome in report.get("contracts", {}).items():
             failed = outcome.get("failed", [])
             skipped = outcome.get("skipped", {})
-            print(f"  {contract}: {len(outcome.get('passed', []))} passed, {len(failed)} failed, "
-                  f"{len(skipped)} skipped")
+            print(
+                f"  {contract}: {len(outcome.get('passed', []))} passed, {len(failed)} failed, "
+                f"{len(skipped)} skipped"
+            )
             for name in failed:
                 print(f"    FAILED {name}")
             for name, reason in skipped.items():
