@@ -124,7 +124,7 @@ def learn(
 
 
 def default_host() -> Host:
-    """A host over the installed plugins, honouring ``dq.toml`` and ``DQ_PLUGINS_*`` as the CLI does."""
+    """A host over the installed plugins, honouring dq.toml and DQ_PLUGINS_* like the CLI."""
     from dq._config import config_path, plugin_settings, read_config
     from dq._discovery import discover
 
