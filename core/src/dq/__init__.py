@@ -51,6 +51,14 @@ _EXPORTS: dict[str, str] = {
     # the quality gate
     "run_status": "dq._gate",
     "gate_exceeded": "dq._gate",
+    # helpers for engine authors
+    "rule_passes": "dq._engine_kit",
+    "make_result": "dq._engine_kit",
+    "judge": "dq._engine_kit",
+    "row_count_result": "dq._engine_kit",
+    "distinct_samples": "dq._engine_kit",
+    "json_scalar": "dq._engine_kit",
+    "NULL_IGNORING_CHECKS": "dq._engine_kit",
     # notifications
     "Level": "dq._notify",
     "Link": "dq._notify",
@@ -115,6 +123,15 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from dq._converter import converter, make_converter, structure, unstructure
     from dq._discovery import Inventory, PluginRecord, discover
     from dq._documents import load_document, load_typed
+    from dq._engine_kit import (
+        NULL_IGNORING_CHECKS,
+        distinct_samples,
+        json_scalar,
+        judge,
+        make_result,
+        row_count_result,
+        rule_passes,
+    )
     from dq._errors import (
         ConfigError,
         DqError,
