@@ -81,3 +81,12 @@ def test_secret_errors_are_distinct_and_denied_is_not_not_found() -> None:
     assert not issubclass(dq.SecretNotFound, dq.SecretAccessDenied)
     assert issubclass(dq.InvalidSecretPath, dq.UsageError)
     assert dq.SecretNotFound("gone", reason="destroyed").reason == "destroyed"
+
+
+def test_list_prefixes_allow_the_root_and_one_trailing_slash() -> None:
+    assert dq.validate_secret_prefix("") == ""
+    assert dq.validate_secret_prefix("tenants/acme/") == "tenants/acme"
+    with pytest.raises(InvalidSecretPath):
+        dq.validate_secret_prefix("tenants//")
+    with pytest.raises(InvalidSecretPath):
+        dq.validate_secret_prefix("../x/")

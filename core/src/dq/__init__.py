@@ -77,6 +77,7 @@ _EXPORTS: dict[str, str] = {
     "SecretBackendUnavailable": "dq._secrets",
     "SecretConflict": "dq._secrets",
     "validate_secret_path": "dq._secrets",
+    "validate_secret_prefix": "dq._secrets",
     # tenancy
     "TenantId": "dq._tenancy",
     "RequestFacts": "dq._tenancy",
@@ -184,6 +185,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         SecretRef,
         SecretValue,
         validate_secret_path,
+        validate_secret_prefix,
     )
     from dq._settings import PluginSettings
     from dq._suite import load_suite

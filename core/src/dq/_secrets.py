@@ -180,3 +180,14 @@ def validate_secret_path(path: str) -> str:
                 "'_ . @ + = -' (no '%', '\\', spaces or control characters)"
             )
     return path
+
+
+def validate_secret_prefix(prefix: str) -> str:
+    """Validate a ``list`` prefix: ``""`` (the root) or a path with at most one trailing ``/``.
+
+    Returns the prefix without its trailing slash, so backends join it one way.
+    """
+    if prefix == "":
+        return ""
+    trimmed = prefix[:-1] if prefix.endswith("/") else prefix
+    return validate_secret_path(trimmed)

@@ -43,6 +43,16 @@ class Notifier(Protocol):
 
 @runtime_checkable
 class SecretBackend(Protocol):
+    """A secret store. Every path goes through ``dq.validate_secret_path`` before any I/O.
+
+    ``get`` without ``field`` returns the only field of a one-field secret; ``set``
+    returns the new version (``None`` for a store without versions), and ``cas=0``
+    writes only if absent, ``cas=n`` only over version ``n`` (else ``SecretConflict``);
+    ``delete`` is a soft delete where the service has one; ``list`` returns the direct
+    children of a prefix, folders ending in ``/``. Errors: ``SecretNotFound`` (with a
+    ``reason``), ``SecretAccessDenied``, ``SecretBackendUnavailable``, ``InvalidSecretPath``.
+    """
+
     async def get(
         self, path: str, *, field: str | None = None, version: int | None = None
     ) -> SecretValue: ...

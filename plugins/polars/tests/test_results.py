@@ -6,7 +6,7 @@ import dq
 import polars as pl
 import pytest
 from dq_polars._config import PolarsConfig
-from dq_polars._engine import PolarsEngine, passes
+from dq_polars._engine import PolarsEngine
 from dq_polars._errors import PolarsEngineError
 
 P, F, E = dq.RuleStatus.PASSED, dq.RuleStatus.FAILED, dq.RuleStatus.ERROR
@@ -35,10 +35,10 @@ def test_mostly_over_all_rows_for_not_null(run, mostly, status) -> None:
 
 
 def test_mostly_boundary_is_inclusive_in_decimal() -> None:
-    assert passes(1, 10, 0.9)  # 9/10 == 0.9 exactly, though 0.9 is not exact in binary
-    assert passes(3, 10, 0.7)
-    assert not passes(4, 10, 0.7)
-    assert passes(0, 0, 1.0)  # nothing checked: nothing failed
+    assert dq.rule_passes(1, 10, 0.9)  # 9/10 == 0.9 exactly, though 0.9 is not exact in binary
+    assert dq.rule_passes(3, 10, 0.7)
+    assert not dq.rule_passes(4, 10, 0.7)
+    assert dq.rule_passes(0, 0, 1.0)  # nothing checked: nothing failed
 
 
 # -- severity and the gate -------------------------------------------------------------------

@@ -57,11 +57,8 @@ from dq_great_expectations._config import GxConfig
 from dq_great_expectations._errors import GxEngineError, NotProvidedByGx
 
 ENGINE_NAME = "gx"
-#: What a sample may hold (mirrors ``dq._results.Scalar``).
-Scalar = str | int | float | bool | None
-
-#: Value checks: nulls are neither counted nor failed.
-VALUE_CHECKS = frozenset({"unique", "between", "regex", "in_set", "max_length", "min_length"})
+#: Value checks (nulls are neither counted nor failed): dq's, less ``expression``.
+VALUE_CHECKS = dq.NULL_IGNORING_CHECKS - {"expression"}
 TABLE_CHECKS = frozenset({"row_count", "dtype", "column_exists"})
 SUPPORTED_CHECKS = frozenset(VALUE_CHECKS | TABLE_CHECKS | {"not_null"})
 _UNSUPPORTED_WHY = {
@@ -81,37 +78,17 @@ class RuleProblem(Exception):
 # -- results -------------------------------------------------------------------------------
 
 
-def result(rule: dq.Rule, status: dq.RuleStatus, message: str, **fields: Any) -> dq.RuleResult:
-    """A RuleResult carrying the rule's identity, so no caller forgets a field."""
-    return dq.RuleResult(
-        rule_id=rule.id,
-        check=rule.check,
-        column=getattr(rule, "column", None),
-        status=status,
-        severity=rule.severity,
-        message=message,
-        **fields,
-    )
-
-
 def error_result(rule: dq.Rule, problem: str) -> dq.RuleResult:
     """An ERROR result whose message names the rule, so a user finds it in the file."""
-    return result(rule, dq.RuleStatus.ERROR, f"rule {rule.id!r} ({rule.check}): {problem}")
+    return dq.make_result(rule, dq.RuleStatus.ERROR, f"rule {rule.id!r} ({rule.check}): {problem}")
 
 
 def unsupported_result(rule: dq.Rule, why: str) -> dq.RuleResult:
-    return result(
+    return dq.make_result(
         rule,
         dq.RuleStatus.UNSUPPORTED,
         f"rule {rule.id!r} ({rule.check}): dq-great-expectations cannot evaluate it: {why}",
     )
-
-
-def passes(failed: int, elements: int, mostly: float) -> bool:
-    """dq's rule verdict: nothing to check passes; else the passing share >= mostly."""
-    if elements == 0:
-        return True
-    return (elements - failed) / elements >= mostly
 
 
 # -- the plan: one GX expectation per rule that needs the data ------------------------------
@@ -319,7 +296,7 @@ def _dtype_result(rule: dq.DType, dtype: pl.DataType) -> dq.RuleResult:
     ok = wanted in {actual, dtype.base_type().__name__}
     message = f"column {rule.column!r} is {actual}" + ("" if ok else f", expected {rule.dtype}")
     status = dq.RuleStatus.PASSED if ok else dq.RuleStatus.FAILED
-    return result(rule, status, message, failed_count=int(not ok), element_count=1)
+    return dq.make_result(rule, status, message, failed_count=int(not ok), element_count=1)
 
 
 # -- GX, loaded on first use -----------------------------------------------------------------
@@ -629,14 +606,17 @@ def _convert(
     found: dict[str, Any] = raw.result or {}
 
     if isinstance(rule, dq.RowCount):
-        return _row_count_result(rule, int(found["observed_value"])), False
+        return dq.row_count_result(rule, int(found["observed_value"])), False
     if isinstance(rule, dq.ColumnExists):
         present = bool(raw.success)
         message = (
             f"column {rule.column!r} is present" if present else _missing(rule.column, df.schema)
         )
         status = dq.RuleStatus.PASSED if present else dq.RuleStatus.FAILED
-        return result(rule, status, message, failed_count=int(not present), element_count=1), False
+        outcome = dq.make_result(
+            rule, status, message, failed_count=int(not present), element_count=1
+        )
+        return outcome, False
 
     column: str = p.column  # type: ignore[assignment]
     rows = int(found["element_count"])
@@ -653,7 +633,10 @@ def _convert(
         nan_fails = p.nan == "fail" or (p.nan == "unique" and nan_count >= 2)
         failed = unexpected + (nan_count if nan_fails else 0)
 
-    judged = _judge(rule, failed, elements, p.approximate)
+    judged = dq.judge(rule, failed, elements)
+    if p.approximate:
+        message = judged.message + "; approximate: " + "; ".join(p.approximate)
+        judged = attrs.evolve(judged, message=message, approximate=True)
     # failing values are sampled even when ``mostly`` lets the rule pass
     if sample_size == 0 or failed == 0:
         return judged, False
@@ -669,74 +652,6 @@ def _convert(
         positions.append(first_nan)
     positions.sort()
     values = df.get_column(column).gather(positions).to_list() if positions else []
-    samples = _distinct(values, sample_size)
+    samples = dq.distinct_samples(values, sample_size)
     needs_more = truncated and len(samples) < sample_size
     return attrs.evolve(judged, samples=samples), needs_more
-
-
-def _judge(
-    rule: dq.Rule, failed: int, elements: int, approximate: tuple[str, ...]
-) -> dq.RuleResult:
-    ok = passes(failed, elements, rule.mostly)
-    unit = "non-null rows" if rule.check in VALUE_CHECKS else "rows"
-    if failed == 0:
-        message = f"all {elements} {unit} passed"
-    else:
-        message = f"{failed} of {elements} {unit} failed ({failed / elements:.2%})"
-        if rule.mostly < 1.0:
-            relation = "meets" if ok else "is below"
-            message += f"; passing share {1 - failed / elements:.2%} {relation} mostly"
-            message += f" {rule.mostly:.2%}"
-    if approximate:
-        message += "; approximate: " + "; ".join(approximate)
-    status = dq.RuleStatus.PASSED if ok else dq.RuleStatus.FAILED
-    return result(
-        rule,
-        status,
-        message,
-        failed_count=failed,
-        element_count=elements,
-        approximate=bool(approximate),
-    )
-
-
-def _row_count_result(rule: dq.RowCount, rows: int) -> dq.RuleResult:
-    too_few = rule.min is not None and rows < rule.min
-    too_many = rule.max is not None and rows > rule.max
-    ok = not (too_few or too_many)
-    bounds = f"[{'' if rule.min is None else rule.min}, {'' if rule.max is None else rule.max}]"
-    message = f"{rows} rows" + (" within " if ok else " outside ") + bounds
-    status = dq.RuleStatus.PASSED if ok else dq.RuleStatus.FAILED
-    return result(rule, status, message, failed_count=int(not ok), element_count=1)
-
-
-def _distinct(values: list[Any], size: int) -> tuple[Scalar, ...]:
-    """The first *size* distinct values, JSON-safe, in the order given (NaN equals NaN)."""
-    samples: list[Scalar] = []
-    seen: set[Any] = set()
-    for value in values:
-        key = _sample_key(value)
-        if key in seen:
-            continue
-        seen.add(key)
-        samples.append(_scalar(value))
-        if len(samples) == size:
-            break
-    return tuple(samples)
-
-
-def _sample_key(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return ("nan",)
-    try:
-        hash(value)
-    except TypeError:
-        return ("repr", repr(value))
-    return (type(value).__name__, value)
-
-
-def _scalar(value: Any) -> Scalar:
-    """A JSON-safe scalar: dates, decimals, lists ... are shown as their string."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)

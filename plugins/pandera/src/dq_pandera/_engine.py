@@ -15,7 +15,6 @@ stable meaning. Hence ``streams = False``.
 
 from __future__ import annotations
 
-import math
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -31,12 +30,10 @@ from dq_pandera._config import PanderaConfig
 from dq_pandera._errors import NotProvidedByPandera, PanderaEngineError
 from dq_pandera._translate import (
     SUPPORTED_CHECKS,
-    VALUE_CHECKS,
     Target,
     Translation,
     error_result,
     polars_message,
-    result,
     translate,
 )
 
@@ -142,7 +139,9 @@ def _structure(
             actual = frame.schema[name]
             message = f"column {name!r} is {actual}" + ("" if ok else f", expected {rule.dtype}")  # type: ignore[union-attr]
         status = dq.RuleStatus.PASSED if ok else dq.RuleStatus.FAILED
-        results[index] = result(rule, status, message, failed_count=int(not ok), element_count=1)
+        results[index] = dq.make_result(
+            rule, status, message, failed_count=int(not ok), element_count=1
+        )
     return results
 
 
@@ -173,7 +172,7 @@ def _validate(plan: Translation, frame: pl.DataFrame, sample_size: int) -> dict[
         if rule.check == "row_count":
             results[target.index] = _row_count_result(rule, frame.height, failed)  # type: ignore[arg-type]
             continue
-        judged = _judge(rule, failed, elements[target.index])
+        judged = dq.judge(rule, failed, elements[target.index])
         if samples:  # failing values, even when `mostly` lets the rule pass
             judged = attrs.evolve(judged, samples=samples)
         results[target.index] = judged
@@ -260,29 +259,7 @@ def _failures(err: SchemaError, target: Target, size: int) -> tuple[int, tuple[S
         failing = failing.unique(maintain_order=True).head(size)
     except pl.exceptions.PolarsError:
         pass
-    return failed, _distinct(failing.to_list(), size)
-
-
-def _judge(rule: dq.Rule, failed: int, elements: int) -> dq.RuleResult:
-    ok = passes(failed, elements, rule.mostly)
-    unit = "non-null rows" if rule.check in VALUE_CHECKS | {"unique", "expression"} else "rows"
-    if failed == 0:
-        message = f"all {elements} {unit} passed"
-    else:
-        message = f"{failed} of {elements} {unit} failed ({failed / elements:.2%})"
-        if rule.mostly < 1.0:
-            relation = "meets" if ok else "is below"
-            message += f"; passing share {1 - failed / elements:.2%} {relation} mostly"
-            message += f" {rule.mostly:.2%}"
-    status = dq.RuleStatus.PASSED if ok else dq.RuleStatus.FAILED
-    return result(rule, status, message, failed_count=failed, element_count=elements)
-
-
-def passes(failed: int, elements: int, mostly: float) -> bool:
-    """Nothing judged passes; otherwise the passing share must reach ``mostly``."""
-    if elements == 0:
-        return True
-    return (elements - failed) / elements >= mostly
+    return failed, dq.distinct_samples(failing.to_list(), size)
 
 
 def _row_count_result(rule: dq.RowCount, rows: int, failed: int) -> dq.RuleResult:
@@ -290,37 +267,4 @@ def _row_count_result(rule: dq.RowCount, rows: int, failed: int) -> dq.RuleResul
     bounds = f"[{'' if rule.min is None else rule.min}, {'' if rule.max is None else rule.max}]"
     message = f"{rows} rows" + (" within " if ok else " outside ") + bounds
     status = dq.RuleStatus.PASSED if ok else dq.RuleStatus.FAILED
-    return result(rule, status, message, failed_count=int(not ok), element_count=1)
-
-
-def _distinct(values: list[Any], size: int) -> tuple[Scalar, ...]:
-    """The first *size* distinct values, JSON-safe, in the order they appear."""
-    samples: list[Scalar] = []
-    seen: set[Any] = set()
-    for value in values:
-        key = _sample_key(value)
-        if key in seen:
-            continue
-        seen.add(key)
-        samples.append(_scalar(value))
-        if len(samples) == size:
-            break
-    return tuple(samples)
-
-
-def _sample_key(value: Any) -> Any:
-    """Distinctness for samples: NaN equals NaN here, as it does in polars."""
-    if isinstance(value, float) and math.isnan(value):
-        return ("nan",)
-    try:
-        hash(value)
-    except TypeError:
-        return ("repr", repr(value))
-    return (type(value).__name__, value)
-
-
-def _scalar(value: Any) -> Scalar:
-    """A JSON-safe scalar: dates, decimals, lists ... are shown as their string."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
+    return dq.make_result(rule, status, message, failed_count=int(not ok), element_count=1)

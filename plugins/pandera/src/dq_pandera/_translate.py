@@ -118,22 +118,10 @@ class Translation:
         checks.append(check)
 
 
-def result(rule: dq.Rule, status: dq.RuleStatus, message: str, **counts: Any) -> dq.RuleResult:
-    """A RuleResult carrying the rule's identity, so no caller forgets a field."""
-    return dq.RuleResult(
-        rule_id=rule.id,
-        check=rule.check,
-        column=getattr(rule, "column", None),
-        status=status,
-        severity=rule.severity,
-        message=message,
-        **counts,
-    )
-
-
 def error_result(rule: dq.Rule, problem: str) -> dq.RuleResult:
     """An ERROR result whose message names the rule, so a user finds it in the file."""
-    return result(rule, dq.RuleStatus.ERROR, f"rule {rule.id!r} ({rule.check}): {problem}")
+    message = f"rule {rule.id!r} ({rule.check}): {problem}"
+    return dq.make_result(rule, dq.RuleStatus.ERROR, message)
 
 
 def polars_message(text: str) -> str:
@@ -231,7 +219,7 @@ def _translate_one(
     check = rule.check
     if check not in SUPPORTED_CHECKS:
         message = f"rule {rule.id!r}: dq-pandera cannot evaluate check {check!r}"
-        plan.decided[index] = result(rule, dq.RuleStatus.UNSUPPORTED, message)
+        plan.decided[index] = dq.make_result(rule, dq.RuleStatus.UNSUPPORTED, message)
         return
     if check == "row_count":
         target = Target(index, rule, pl.lit(1), "none")

@@ -30,11 +30,8 @@ from typing import Literal
 import dq
 import polars as pl
 
-#: Value checks compiled by a per-check function below.
-VALUE_CHECKS = frozenset({"between", "regex", "in_set", "max_length", "min_length"})
-#: Checks that ignore nulls: their element count is the non-null rows (docs/rules.md).
-NULL_IGNORING = VALUE_CHECKS | {"unique", "expression"}
-SUPPORTED_CHECKS = NULL_IGNORING | {"not_null", "row_count", "dtype", "column_exists"}
+#: Every check dq defines; the null-ignoring ones are dq.NULL_IGNORING_CHECKS (docs/rules.md).
+SUPPORTED_CHECKS = dq.NULL_IGNORING_CHECKS | {"not_null", "row_count", "dtype", "column_exists"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,30 +112,10 @@ class RuleProblem(Exception):
     """A rule that cannot be evaluated on this data; becomes an ERROR result."""
 
 
-def result(
-    rule: dq.Rule,
-    status: dq.RuleStatus,
-    message: str,
-    *,
-    failed_count: int = 0,
-    element_count: int = 0,
-) -> dq.RuleResult:
-    """A RuleResult carrying the rule's identity, so no caller forgets a field."""
-    return dq.RuleResult(
-        rule_id=rule.id,
-        check=rule.check,
-        column=getattr(rule, "column", None),
-        status=status,
-        severity=rule.severity,
-        message=message,
-        failed_count=failed_count,
-        element_count=element_count,
-    )
-
-
 def error_result(rule: dq.Rule, problem: str) -> dq.RuleResult:
     """An ERROR result whose message names the rule, so a user finds it in the file."""
-    return result(rule, dq.RuleStatus.ERROR, f"rule {rule.id!r} ({rule.check}): {problem}")
+    message = f"rule {rule.id!r} ({rule.check}): {problem}"
+    return dq.make_result(rule, dq.RuleStatus.ERROR, message)
 
 
 def col(name: str, schema: pl.Schema) -> pl.Expr:
@@ -319,7 +296,7 @@ def _compile_one(
 ) -> None:
     check = rule.check
     if check not in SUPPORTED_CHECKS:
-        plan.decided[index] = result(
+        plan.decided[index] = dq.make_result(
             rule,
             dq.RuleStatus.UNSUPPORTED,
             f"rule {rule.id!r}: dq-polars cannot evaluate check {check!r}",
@@ -340,7 +317,7 @@ def _compile_one(
         present = name in schema
         message = f"column {name!r} is present" if present else _missing(name, schema)
         status = dq.RuleStatus.PASSED if present else dq.RuleStatus.FAILED
-        plan.decided[index] = result(
+        plan.decided[index] = dq.make_result(
             rule, status, message, failed_count=int(not present), element_count=1
         )
         return
@@ -410,4 +387,4 @@ def _dtype_result(rule: dq.DType, dtype: pl.DataType) -> dq.RuleResult:
     ok = wanted in {actual, dtype.base_type().__name__}
     message = f"column {rule.column!r} is {actual}" + ("" if ok else f", expected {rule.dtype}")
     status = dq.RuleStatus.PASSED if ok else dq.RuleStatus.FAILED
-    return result(rule, status, message, failed_count=int(not ok), element_count=1)
+    return dq.make_result(rule, status, message, failed_count=int(not ok), element_count=1)

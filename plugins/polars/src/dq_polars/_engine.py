@@ -12,7 +12,6 @@ rule that has it and every other rule still gets its verdict.
 
 from __future__ import annotations
 
-import math
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +22,6 @@ import polars as pl
 
 from dq_polars import _learn, _profile
 from dq_polars._compile import (
-    NULL_IGNORING,
     ROWS,
     SUPPORTED_CHECKS,
     Plan,
@@ -32,14 +30,11 @@ from dq_polars._compile import (
     compile_rules,
     error_result,
     polars_message,
-    result,
 )
 from dq_polars._config import PolarsConfig
 from dq_polars._errors import PolarsEngineError
 
 ENGINE_NAME = "polars"
-#: What a sample may hold (mirrors ``dq._results.Scalar``, which dq does not export).
-Scalar = str | int | float | bool | None
 #: What a polars query raises for bad data or a bad source: a missing file is an OSError,
 #: and a bug inside polars a PanicException (a BaseException, so named explicitly).
 _QUERY_ERRORS = (pl.exceptions.PolarsError, OSError, pl.exceptions.PanicException)
@@ -53,21 +48,6 @@ def _sample_read_limit(size: int) -> int:
 
 def _collect(query: pl.LazyFrame, engine: PolarsEngineName) -> pl.DataFrame:
     return query.collect(engine=engine)
-
-
-def _distinct(values: Any, size: int) -> tuple[Scalar, ...]:
-    """The first *size* distinct values, JSON-safe, in the order they were found."""
-    samples: list[Scalar] = []
-    seen: set[Any] = set()
-    for value in values if values is not None else ():
-        key = _sample_key(value)
-        if key in seen:
-            continue
-        seen.add(key)
-        samples.append(_scalar(value))
-        if len(samples) == size:
-            break
-    return tuple(samples)
 
 
 class PolarsEngine:
@@ -115,16 +95,18 @@ class PolarsEngine:
 
         results: dict[int, dq.RuleResult] = {**plan.decided, **errors}
         for index in plan.table_rules:
-            results[index] = _row_count_result(rules.rules[index], rows)  # type: ignore[arg-type]
+            results[index] = dq.row_count_result(rules.rules[index], rows)  # type: ignore[arg-type]
         failing: list[RowRule] = []
         for row_rule in plan.row_rules:
             if row_rule.index in errors:  # failed alone in the fallback
                 continue
-            judged = _judge(row_rule, row[row_rule.fail_name], row[row_rule.count_name])
+            judged = dq.judge(row_rule.rule, row[row_rule.fail_name], row[row_rule.count_name])
             # Samples whenever rows failed, also when `mostly` lets the rule pass.
             if judged.failed_count and rules.sample_size > 0 and row_rule.sampled:
                 if row_rule.sample_name in row:
-                    samples = _distinct(row[row_rule.sample_name], rules.sample_size)
+                    samples = dq.distinct_samples(
+                        row[row_rule.sample_name] or (), rules.sample_size
+                    )
                     judged = attrs.evolve(judged, samples=samples)
                 else:
                     failing.append(row_rule)
@@ -199,7 +181,8 @@ class PolarsEngine:
                 results[row_rule.index] = attrs.evolve(old, message=old.message + note)
             return
         for row_rule, frame in zip(failing, frames, strict=True):
-            samples = _distinct(frame.row(0, named=True)[row_rule.sample_name], size)
+            values = frame.row(0, named=True)[row_rule.sample_name]
+            samples = dq.distinct_samples(values or (), size)
             results[row_rule.index] = attrs.evolve(results[row_rule.index], samples=samples)
 
     # -- profile / learn -----------------------------------------------------------------
@@ -229,63 +212,3 @@ def _lazy(data: Any) -> pl.LazyFrame:
         return data.lazy()
     kind = f"{type(data).__module__}.{type(data).__qualname__}"
     raise PolarsEngineError(f"dq-polars checks a polars DataFrame or LazyFrame, not {kind}")
-
-
-def passes(failed: int, elements: int, mostly: float) -> bool:
-    """The rule passes if the passing share of checked elements is at least ``mostly``.
-
-    With nothing to check (an empty frame, an all-null column) it passes: there is
-    no failing row. ``passed / elements`` is correctly rounded, so a share that
-    equals ``mostly`` in decimal (9/10 vs 0.9) compares equal.
-    """
-    if elements == 0:
-        return True
-    return (elements - failed) / elements >= mostly
-
-
-def _judge(row_rule: RowRule, failed: int, elements: int) -> dq.RuleResult:
-    rule = row_rule.rule
-    ok = passes(failed, elements, rule.mostly)
-    unit = "non-null rows" if rule.check in NULL_IGNORING else "rows"
-    if failed == 0:
-        message = f"all {elements} {unit} passed"
-    else:
-        message = f"{failed} of {elements} {unit} failed ({failed / elements:.2%})"
-        if rule.mostly < 1.0:
-            relation = "meets" if ok else "is below"
-            message += f"; passing share {1 - failed / elements:.2%} {relation} mostly"
-            message += f" {rule.mostly:.2%}"
-    status = dq.RuleStatus.PASSED if ok else dq.RuleStatus.FAILED
-    return result(rule, status, message, failed_count=failed, element_count=elements)
-
-
-def _row_count_result(rule: dq.RowCount, rows: int) -> dq.RuleResult:
-    too_few = rule.min is not None and rows < rule.min
-    too_many = rule.max is not None and rows > rule.max
-    ok = not (too_few or too_many)
-    bounds = f"[{'' if rule.min is None else rule.min}, {'' if rule.max is None else rule.max}]"
-    message = f"{rows} rows" + (" within " if ok else " outside ") + bounds
-    status = dq.RuleStatus.PASSED if ok else dq.RuleStatus.FAILED
-    return result(rule, status, message, failed_count=int(not ok), element_count=1)
-
-
-def _sample_key(value: Any) -> Any:
-    """Distinctness for samples: NaN equals NaN here, as it does in polars."""
-    if isinstance(value, float) and math.isnan(value):
-        return ("nan",)
-    return (type(value).__name__, value) if _hashable(value) else ("repr", repr(value))
-
-
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
-
-
-def _scalar(value: Any) -> Scalar:
-    """A JSON-safe scalar: dates, decimals, lists ... are shown as their string."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)

@@ -68,13 +68,6 @@ def _stats(i: int, name: str, dtype: pl.DataType, schema: pl.Schema) -> list[pl.
     return exprs
 
 
-def _scalar(value: Any) -> str | int | float | bool | None:
-    """JSON-safe: numbers, strings and booleans as they are, anything else as text."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
-
-
 def _float_or_none(value: Any) -> float | None:
     return None if value is None else float(value)
 
@@ -109,8 +102,8 @@ def profile(lf: pl.LazyFrame, engine: PolarsEngineName) -> tuple[dq.Profile, dic
                 count=stat["count"],
                 null_count=stat["nulls"],
                 distinct_count=stat.get("distinct"),
-                min=_scalar(stat.get("min")),
-                max=_scalar(stat.get("max")),
+                min=dq.json_scalar(stat.get("min")),
+                max=dq.json_scalar(stat.get("max")),
                 mean=_float_or_none(stat.get("mean")),
                 quantiles=quantiles,
                 min_length=stat.get("minlen"),
@@ -149,6 +142,6 @@ def _top_values(
         queries.append(query)
     frames = pl.collect_all(queries, engine=engine) if queries else []
     return {
-        name: tuple(dq.ValueCount(value=_scalar(v), count=c) for v, c in frame.iter_rows())
+        name: tuple(dq.ValueCount(value=dq.json_scalar(v), count=c) for v, c in frame.iter_rows())
         for (_, name, _), frame in zip(wanted, frames, strict=True)
     }

@@ -164,15 +164,11 @@ def _count(issues: list[Any]) -> int:
     return sum(int(issue.count) for issue in issues)
 
 
-def _scalar(value: Any) -> dq._results.Scalar:  # type: ignore[name-defined]
-    """A JSON-safe sample value (dates and other objects as their ISO/str form)."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value
+def _scalar(value: Any) -> Any:
+    """A JSON-safe sample value; dates and times in ISO form (``2024-01-02T03:04:05``)."""
     if isinstance(value, datetime | date | dtime):
         return value.isoformat()
-    return str(value)
+    return dq.json_scalar(value)
 
 
 def _polars_message(exc: BaseException) -> str:
@@ -277,15 +273,7 @@ class TruthoundEngine:
         column = getattr(rule, "column", None)
 
         def make(status: dq.RuleStatus, message: str, **extra: Any) -> dq.RuleResult:
-            return dq.RuleResult(
-                rule_id=rule.id,
-                check=check,
-                column=column,
-                status=status,
-                severity=rule.severity,
-                message=message,
-                **extra,
-            )
+            return dq.make_result(rule, status, message, **extra)
 
         handler = self._HANDLERS.get(check)
         if handler is None:
@@ -317,9 +305,7 @@ class TruthoundEngine:
         if check in TABLE_CHECKS:
             passed = outcome.failed == 0
         else:
-            passed = outcome.element == 0 or (
-                (outcome.element - outcome.failed) / outcome.element >= rule.mostly
-            )
+            passed = dq.rule_passes(outcome.failed, outcome.element, rule.mostly)
         samples: tuple[Any, ...] = ()
         if outcome.failed and sample_size and outcome.mask is not None:
             samples = self._samples(outcome, sample_size)
