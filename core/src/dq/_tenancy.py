@@ -13,8 +13,11 @@ _TENANT_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 def _valid_tenant(_inst: object, _attr: attrs.Attribute, value: str) -> None:
     if not isinstance(value, str) or _TENANT_RE.fullmatch(value) is None:
+        shown = repr(value)
+        if len(shown) > 40:  # a hostile 1 MB header must not become a 1 MB message
+            shown = shown[:37] + "..."
         raise ValueError(
-            f"{value!r} is not a tenant id: use 1-63 lowercase letters, digits and inner '-'"
+            f"{shown} is not a tenant id: use 1-63 lowercase letters, digits and inner '-'"
         )
 
 
@@ -48,8 +51,20 @@ class RequestFacts:
     headers: tuple[tuple[str, str], ...] = ()
 
     def header_values(self, name: str) -> list[str]:
-        key = name.lower()
-        return [value for header, value in self.headers if header.lower() == key]
+        """Every value of header *name*, matched case-insensitively in ASCII only.
+
+        Unicode case folding would let a look-alike name (``\u212a``, the Kelvin
+        sign, lowers to ``k``) stand in for a real header.
+        """
+        key = _ascii_lower(name)
+        return [value for header, value in self.headers if _ascii_lower(header) == key]
+
+
+def _ascii_lower(text: str) -> str:
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 
 class TenantRejected(DqError):
