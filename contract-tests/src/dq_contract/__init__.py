@@ -4,6 +4,12 @@
 * :func:`dq_contract.reference.reference_check` - the oracle engines are compared with.
 * :mod:`dq_contract.strategies` - hypothesis strategies (``frames``, ``rule_sets``, ``cases``).
 * :class:`dq_contract.trivial.TrivialEngine` - a minimal engine that passes the contract.
+* :class:`dq_contract.notifier.NotifierContract` (fixture ``notifier(self, http_sink)``),
+  :class:`dq_contract.secrets.SecretBackendContract` (``secret_backend``),
+  :class:`dq_contract.tenant.TenantResolverContract` (``tenant_resolver``),
+  :class:`dq_contract.orchestrator.OrchestratorBindingContract` (``binding``), each with its
+  reference implementation in ``dq_contract.reference_<kind>``.
+* :mod:`dq_contract.servers` - the local HTTP sink notifiers are tested against.
 * :mod:`dq_contract.engine_cases` - ``frame``, ``expect``, ``nasty_case`` for your own tests.
 * :func:`dq_contract.compare.assert_conforms` - the contract's judgement, for differential tests.
 
