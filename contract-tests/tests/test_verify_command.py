@@ -49,13 +49,25 @@ def dq_engine(name, config):
 """
 
 
-def _dist(site: Path, dist: str, component: str, module: str, source: str) -> None:
+TENANT = """
+import dq
+from dq_contract.reference_tenant import HeaderTenantResolver
+
+@dq.hookimpl
+def dq_tenant_resolver(name, config):
+    return HeaderTenantResolver() if name == "by-header" else None
+"""
+
+
+def _dist(
+    site: Path, dist: str, component: str, module: str, source: str, group: str = "dq.engines"
+) -> None:
     (site / f"{module}.py").write_text(textwrap.dedent(source))
     info = site / f"{dist.replace('-', '_')}-1.0.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0.0\n\n")
     (info / "entry_points.txt").write_text(
-        f"[dq.engines]\n{component} = {module}\n\n[dq.hook_api]\n^1.0 = {module}\n"
+        f"[{group}]\n{component} = {module}\n\n[dq.hook_api]\n^1.0 = {module}\n"
     )
 
 
@@ -65,6 +77,7 @@ def site(tmp_path: Path) -> Path:
     site.mkdir()
     _dist(site, "dq-trivial", "trivial", "dq_verify_trivial", GOOD)
     _dist(site, "dq-nullblind", "nullblind", "dq_verify_nullblind", BROKEN)
+    _dist(site, "dq-by-header", "by-header", "dq_verify_tenant", TENANT, group="dq.tenants")
     return site
 
 
@@ -107,3 +120,10 @@ def test_verify_of_an_unknown_plugin_is_a_usage_error(site: Path) -> None:
 def test_bad_set_syntax_is_a_usage_error(site: Path) -> None:
     result = dq(site, "plugins", "verify", "trivial", "--set", "novalue")
     assert result.returncode == 2 and "--set expects KEY=VALUE" in result.stderr
+
+
+def test_verify_picks_the_contract_of_the_plugins_kind(site: Path) -> None:
+    result = dq(site, "plugins", "verify", "by-header")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "tenant 'by-header' from dq-by-header 1.0.0" in result.stdout
+    assert "TenantResolverContract:" in result.stdout and " 0 failed" in result.stdout

@@ -46,7 +46,7 @@ def _render(value, request):
     if isinstance(value, str) and value.startswith("{{") and value.endswith("}}"):
         fixture, _, attr = value[1:-1].partition(".")
         resource = request.getfixturevalue(fixture)
-        return getattr(resource, attr) if attr else resource
+        return str(getattr(resource, attr) if attr else resource)
     return value
 
 
@@ -72,8 +72,9 @@ def register(commands: Any) -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="config for the component; a value like {http_sink.url} is filled from the "
-        "contract's fixtures (e.g. the local HTTP server notifiers are tested against)",
+        help="config for the component; a value like {http_sink.url} or {tmp_path} is filled "
+        "from the contract's fixtures (the local HTTP server notifiers are tested against, a "
+        "fresh directory per test)",
     )
     verify.add_argument("--report", metavar="PATH", help="also write the JSON conformance report")
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
