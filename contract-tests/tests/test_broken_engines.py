@@ -9,9 +9,7 @@ suite: a test module subclasses EngineContract with an ``engine`` fixture. We as
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import broken_engines  # noqa: F401
 import dq.protocols  # noqa: F401
@@ -23,23 +21,7 @@ import dq_contract.compare  # noqa: F401
 import dq_contract.trivial  # noqa: F401
 import polars  # noqa: F401
 import pytest
-from hypothesis import settings
-
-TESTS_DIR = Path(__file__).parent
-
-# Shrinking a failing example can take minutes (hypothesis allows itself 300 s); here we only
-# need to know *that* the contract fails, so the nested session generates without shrinking.
-# The profile must be loaded before dq_contract.engine is imported (settings are fixed at
-# decoration time), hence the conftest and the fresh import in ``outcomes``.
-CONFTEST = f"""
-import sys
-from hypothesis import Phase, settings
-sys.path.insert(0, {str(TESTS_DIR)!r})
-settings.register_profile(
-    "dq-contract-broken", phases=[Phase.explicit, Phase.generate], database=None
-)
-settings.load_profile("dq-contract-broken")
-"""
+from broken_harness import fresh_import, run_contract
 
 MODULE = """
 import pytest
@@ -121,22 +103,12 @@ CASES: dict[str, dict[str, set[str]]] = {
 @pytest.fixture
 def fresh_contract(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Make the nested session import dq_contract.engine anew, then restore hypothesis."""
-    monkeypatch.delitem(sys.modules, "dq_contract.engine", raising=False)
-    yield
-    settings.load_profile("default")
+    yield from fresh_import(monkeypatch, "dq_contract.engine")
 
 
 def outcomes(pytester: pytest.Pytester, name: str) -> tuple[set[str], set[str]]:
     """Run the contract against broken engine *name*; return (passed, failed) test names."""
-    pytester.makeconftest(CONFTEST)
-    pytester.makepyfile(test_contract=MODULE.format(name=name))
-    recorder = pytester.inline_run("-p", "no:cacheprovider")
-    passed, _skipped, failed = recorder.listoutcomes()
-
-    def names(reports: list) -> set[str]:
-        return {r.nodeid.split("::")[-1].split("[")[0] for r in reports}
-
-    return names(passed), names(failed)
+    return run_contract(pytester, MODULE.format(name=name))
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

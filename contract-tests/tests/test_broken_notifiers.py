@@ -12,9 +12,7 @@ correct reference runs in test_notifier_contract.py.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import anyio
 import broken_notifiers  # noqa: F401
@@ -27,25 +25,10 @@ import dq.protocols  # noqa: F401
 import dq_contract.servers
 import httpx  # noqa: F401
 import pytest
+from broken_harness import fresh_import, run_contract
 from dq_contract.notifier import NotifierContract
 from dq_contract.reference_notifier import WebhookNotifier
 from dq_contract.servers import Reply
-from hypothesis import settings
-
-TESTS_DIR = Path(__file__).parent
-
-# No shrinking in the nested session: we only need to know *that* the contract fails. The
-# profile must be loaded before dq_contract.notifier is imported (settings are fixed at
-# decoration time), hence the conftest and the fresh import in ``outcomes``.
-CONFTEST = f"""
-import sys
-from hypothesis import Phase, settings
-sys.path.insert(0, {str(TESTS_DIR)!r})
-settings.register_profile(
-    "dq-contract-broken", phases=[Phase.explicit, Phase.generate], database=None
-)
-settings.load_profile("dq-contract-broken")
-"""
 
 MODULE = """
 import pytest
@@ -122,22 +105,12 @@ def warm_imports() -> None:
 @pytest.fixture
 def fresh_contract(monkeypatch: pytest.MonkeyPatch, warm_imports: None) -> Iterator[None]:
     """Make the nested session import dq_contract.notifier anew, then restore hypothesis."""
-    monkeypatch.delitem(sys.modules, "dq_contract.notifier", raising=False)
-    yield
-    settings.load_profile("default")
+    yield from fresh_import(monkeypatch, "dq_contract.notifier")
 
 
 def outcomes(pytester: pytest.Pytester, name: str, selected: set[str]) -> tuple[set[str], set[str]]:
     """Run the *selected* contract tests against broken notifier *name*: (passed, failed)."""
-    pytester.makeconftest(CONFTEST)
-    pytester.makepyfile(test_contract=MODULE.format(name=name))
-    recorder = pytester.inline_run("-p", "no:cacheprovider", "-k", " or ".join(sorted(selected)))
-    passed, _skipped, failed = recorder.listoutcomes()
-
-    def names(reports: list) -> set[str]:
-        return {r.nodeid.split("::")[-1].split("[")[0] for r in reports}
-
-    return names(passed), names(failed)
+    return run_contract(pytester, MODULE.format(name=name), "-k", " or ".join(sorted(selected)))
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -7,9 +7,7 @@ the tests in ``must_pass`` (plus ALWAYS_PASS) passed, so each failure is specifi
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import broken_secrets  # noqa: F401
 
@@ -20,20 +18,7 @@ import dq.protocols  # noqa: F401
 import dq_contract.reference_secrets  # noqa: F401
 import dq_contract.secrets_cases  # noqa: F401
 import pytest
-from hypothesis import settings
-
-TESTS_DIR = Path(__file__).parent
-
-# No shrinking in the nested session: we only need to know *that* the contract fails.
-CONFTEST = f"""
-import sys
-from hypothesis import Phase, settings
-sys.path.insert(0, {str(TESTS_DIR)!r})
-settings.register_profile(
-    "dq-contract-broken", phases=[Phase.explicit, Phase.generate], database=None
-)
-settings.load_profile("dq-contract-broken")
-"""
+from broken_harness import fresh_import, run_contract
 
 MODULE = """
 import pytest
@@ -150,22 +135,12 @@ CASES: dict[str, dict[str, set[str]]] = {
 @pytest.fixture
 def fresh_contract(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Make the nested session import dq_contract.secrets anew, then restore hypothesis."""
-    monkeypatch.delitem(sys.modules, "dq_contract.secrets", raising=False)
-    yield
-    settings.load_profile("default")
+    yield from fresh_import(monkeypatch, "dq_contract.secrets")
 
 
 def outcomes(pytester: pytest.Pytester, name: str) -> tuple[set[str], set[str]]:
     """Run the contract against broken backend *name*; return (passed, failed) test names."""
-    pytester.makeconftest(CONFTEST)
-    pytester.makepyfile(test_contract=MODULE.format(name=name))
-    recorder = pytester.inline_run("-p", "no:cacheprovider")
-    passed, _skipped, failed = recorder.listoutcomes()
-
-    def names(reports: list) -> set[str]:
-        return {r.nodeid.split("::")[-1].split("[")[0] for r in reports}
-
-    return names(passed), names(failed)
+    return run_contract(pytester, MODULE.format(name=name))
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
