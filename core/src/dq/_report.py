@@ -116,14 +116,8 @@ def render_table(result: CheckResult, *, source: str | None = None, **_: Any) ->
         ]
         for r in result.results
     ]
-    table = render_table_text(
-        ["status", "rule", "check", "column", "severity", "failed", "detail"], rows
-    )
+    table = _render(["status", "rule", "check", "column", "severity", "failed", "detail"], rows)
     return f"{table}\n\n{headline(result, source)}"
-
-
-def render_table_text(headers: list[str], rows: list[list[str]]) -> str:
-    return _render(headers, rows)
 
 
 def render_markdown(result: CheckResult, *, source: str | None = None, **_: Any) -> str:
@@ -236,7 +230,7 @@ def render_profile_table(profile: Profile) -> str:
                 top,
             ]
         )
-    table = render_table_text(
+    table = _render(
         [
             "column",
             "dtype",

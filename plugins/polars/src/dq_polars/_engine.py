@@ -189,7 +189,10 @@ class PolarsEngine:
 
     def profile(self, data: Any) -> dq.Profile:
         """Per-column statistics: one fused pass, plus one frequency query per column."""
-        return self._profile(data)[0]
+        try:
+            return _profile.profile(_lazy(data), self._polars_engine(data))
+        except _QUERY_ERRORS as exc:
+            raise PolarsEngineError(f"dq-polars cannot profile the data: {exc}") from exc
 
     def learn(self, data: Any) -> dq.RuleSet:
         """Rules for this data that its rare values (presumed defects) fail: see _learn."""
@@ -197,12 +200,6 @@ class PolarsEngine:
             return _learn.learn(_lazy(data), self._polars_engine(data))
         except _QUERY_ERRORS as exc:
             raise PolarsEngineError(f"dq-polars cannot learn from the data: {exc}") from exc
-
-    def _profile(self, data: Any) -> tuple[dq.Profile, dict[str, int]]:
-        try:
-            return _profile.profile(_lazy(data), self._polars_engine(data))
-        except _QUERY_ERRORS as exc:
-            raise PolarsEngineError(f"dq-polars cannot profile the data: {exc}") from exc
 
 
 def _lazy(data: Any) -> pl.LazyFrame:

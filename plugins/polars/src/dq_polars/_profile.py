@@ -1,13 +1,12 @@
-"""Profiling and rule learning, each in as few passes as the statistics allow.
+"""Profiling in as few passes as the statistics allow.
 
 ``profile`` computes every column's scalar statistics in one fused ``select``
 (the same single-scan idea as ``check``), then the most frequent values with one
 ``group_by`` per column, run together with ``pl.collect_all``: frequency tables
 cannot be a scalar aggregate, and polars' ``value_counts`` inside a fused
 streaming query gave wrong counts on polars 2.1 (see _compile.py on ``unique``).
-
-``learn`` turns a profile into rules that the same data passes, so a user can
-start from ``dq learn data.parquet > rules.toml`` and tighten from there.
+``learn`` has its own fused query (see _learn.py): it needs statistics a profile
+does not report, such as how many values fall outside the quartile fences.
 """
 
 from __future__ import annotations
@@ -23,8 +22,6 @@ from dq_polars._compile import PolarsEngineName, col
 QUANTILES = (0.25, 0.5, 0.75)
 #: How many most frequent values a profile keeps per column.
 TOP_VALUES = 10
-#: ``learn`` proposes in_set for string columns with at most this many distinct values.
-IN_SET_MAX_VALUES = 10
 
 
 def _kind(dtype: pl.DataType) -> str:
@@ -54,8 +51,6 @@ def _stats(i: int, name: str, dtype: pl.DataType, schema: pl.Schema) -> list[pl.
     if kind == "numeric":
         exprs.append(x.cast(pl.Float64).mean().alias(f"{i}:mean"))
         exprs += [x.cast(pl.Float64).quantile(q, "linear").alias(f"{i}:q{q}") for q in QUANTILES]
-        if dtype.is_float():
-            exprs.append(x.is_nan().sum().alias(f"{i}:nan"))
     if kind == "string":
         text = x if dtype == pl.String else x.cast(pl.String)
         chars = text.str.len_chars()
@@ -72,8 +67,7 @@ def _float_or_none(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def profile(lf: pl.LazyFrame, engine: PolarsEngineName) -> tuple[dq.Profile, dict[str, int]]:
-    """The profile, plus each float column's NaN count (``learn`` needs it)."""
+def profile(lf: pl.LazyFrame, engine: PolarsEngineName) -> dq.Profile:
     schema = lf.collect_schema()
     columns = list(schema.items())
     exprs: list[pl.Expr] = [pl.len().alias("__rows")]
@@ -83,15 +77,12 @@ def profile(lf: pl.LazyFrame, engine: PolarsEngineName) -> tuple[dq.Profile, dic
 
     tops = _top_values(lf, schema, engine)
     profiles: list[dq.ColumnProfile] = []
-    nans: dict[str, int] = {}
     by_column: dict[str, dict[str, Any]] = {}
     for key, value in row.items():
         index, _, stat_name = key.partition(":")
         by_column.setdefault(index, {})[stat_name] = value
     for i, (name, dtype) in enumerate(columns):
         stat = by_column[str(i)]
-        if "nan" in stat:
-            nans[name] = stat["nan"]
         quantiles = {
             str(q): float(stat[f"q{q}"]) for q in QUANTILES if stat.get(f"q{q}") is not None
         }
@@ -111,7 +102,7 @@ def profile(lf: pl.LazyFrame, engine: PolarsEngineName) -> tuple[dq.Profile, dic
                 top_values=tops.get(name, ()),
             )
         )
-    return dq.Profile(row_count=row["__rows"], columns=tuple(profiles)), nans
+    return dq.Profile(row_count=row["__rows"], columns=tuple(profiles))
 
 
 def _top_values(
