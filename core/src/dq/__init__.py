@@ -82,6 +82,9 @@ _EXPORTS: dict[str, str] = {
     "TenantId": "dq._tenancy",
     "RequestFacts": "dq._tenancy",
     "TenantRejected": "dq._tenancy",
+    "current_tenant": "dq._tenant_context",
+    "tenant_scope": "dq._tenant_context",
+    "run_in_tenant": "dq._tenant_context",
     # jobs
     "Suite": "dq._jobs",
     "Source": "dq._jobs",
@@ -190,4 +193,5 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from dq._settings import PluginSettings
     from dq._suite import load_suite
     from dq._tenancy import RequestFacts, TenantId, TenantRejected
+    from dq._tenant_context import current_tenant, run_in_tenant, tenant_scope
     from dq.hookspecs import hookimpl, hookspec
