@@ -138,6 +138,16 @@ STRATEGIES: dict[type, st.SearchStrategy] = {
         ).map(tuple),
     ),
     dq.Link: st.builds(dq.Link, title=text, url=text),
+    dq.RuleFailure: st.builds(
+        dq.RuleFailure,
+        rule_id=names,
+        check=names,
+        column=st.none() | names,
+        severity=st.sampled_from(["error", "warning"]),
+        failed_count=count,
+        element_count=count,
+        message=text,
+    ),
     dq.Notification: st.builds(
         dq.Notification,
         title=text,
@@ -147,6 +157,9 @@ STRATEGIES: dict[type, st.SearchStrategy] = {
         tenant=st.none() | tenants,
         fields=st.dictionaries(names, text, max_size=3),
         links=st.lists(st.builds(dq.Link, title=text, url=text), max_size=2).map(tuple),
+        failures=st.lists(st.builds(dq.RuleFailure, rule_id=names, check=names), max_size=2).map(
+            tuple
+        ),
         created_at=st.none() | moment,
     ),
     dq.Delivery: st.builds(

@@ -63,6 +63,7 @@ _EXPORTS: dict[str, str] = {
     "Level": "dq._notify",
     "Link": "dq._notify",
     "Notification": "dq._notify",
+    "RuleFailure": "dq._notify",
     "Delivery": "dq._notify",
     "DeliveryStatus": "dq._notify",
     # secrets
@@ -147,7 +148,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from dq._gate import gate_exceeded, run_status
     from dq._host import Host
     from dq._jobs import Output, RunContext, Source, Suite
-    from dq._notify import Delivery, DeliveryStatus, Level, Link, Notification
+    from dq._notify import Delivery, DeliveryStatus, Level, Link, Notification, RuleFailure
     from dq._results import (
         CheckResult,
         ColumnProfile,

@@ -26,6 +26,23 @@ class Link:
 
 
 @attrs.frozen(kw_only=True)
+class RuleFailure:
+    """One failing rule as a notification carries it: enough to render a line, no samples.
+
+    Samples are left out on purpose: they are row values, which may be personal
+    data, and a chat channel is the wrong place for them.
+    """
+
+    rule_id: str
+    check: str
+    column: str | None = None
+    severity: str = "error"
+    failed_count: int = 0
+    element_count: int = 0
+    message: str = ""
+
+
+@attrs.frozen(kw_only=True)
 class Notification:
     """A service-neutral message; each notifier renders it in its own format.
 
@@ -41,6 +58,8 @@ class Notification:
     tenant: TenantId | None = None
     fields: dict[str, str] = attrs.field(factory=dict)
     links: tuple[Link, ...] = ()
+    #: The failing rules of a check result, worst first; empty for other messages.
+    failures: tuple[RuleFailure, ...] = ()
     created_at: datetime | None = None
 
 

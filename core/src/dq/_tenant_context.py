@@ -44,7 +44,9 @@ def tenant_scope(tenant: TenantId | str | None) -> Iterator[TenantId | None]:
         _CURRENT.reset(token)
 
 
-def run_in_tenant(tenant: TenantId | str | None, fn: Callable[P, R], /, *a: P.args, **k: P.kwargs) -> R:
+def run_in_tenant(
+    tenant: TenantId | str | None, fn: Callable[P, R], /, *a: P.args, **k: P.kwargs
+) -> R:
     """Call *fn* in a copy of the current context with *tenant* bound (for plain threads)."""
 
     def bound() -> R:
