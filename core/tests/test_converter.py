@@ -220,6 +220,12 @@ STRATEGIES: dict[type, st.SearchStrategy] = {
         params=st.dictionaries(names, text, max_size=2),
     ),
 }
+STRATEGIES[dq.SuiteRun] = st.builds(
+    dq.SuiteRun,
+    result=STRATEGIES[dq.CheckResult],
+    context=STRATEGIES[dq.RunContext],
+    deliveries=st.lists(STRATEGIES[dq.Delivery], max_size=2).map(tuple),
+)
 
 
 def public_attrs_classes() -> list[type]:

@@ -105,6 +105,8 @@ _EXPORTS: dict[str, str] = {
     "Host": "dq._host",
     "default_host": "dq._runner",
     "run_suite": "dq._runner",
+    "execute_suite": "dq._suite_run",
+    "SuiteRun": "dq._suite_run",
     "load_suite": "dq._suite",
 }
 
@@ -193,6 +195,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     )
     from dq._settings import PluginSettings
     from dq._suite import load_suite
+    from dq._suite_run import SuiteRun, execute_suite
     from dq._tenancy import RequestFacts, TenantId, TenantRejected
     from dq._tenant_context import current_tenant, run_in_tenant, tenant_scope
     from dq.hookspecs import hookimpl, hookspec

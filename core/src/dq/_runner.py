@@ -20,7 +20,7 @@ from dq._data import data_error
 from dq._errors import DqError, PluginError
 from dq._gate import run_status
 from dq._host import Host
-from dq._jobs import Suite
+from dq._jobs import RunContext, Suite
 from dq._results import CheckResult, Profile
 from dq._rules import RuleSet
 
@@ -133,17 +133,23 @@ def default_host() -> Host:
     return Host(discover(settings))
 
 
-def run_suite(suite: Suite, *, host: Host | None = None) -> CheckResult:
+def run_suite(
+    suite: Suite,
+    *,
+    host: Host | None = None,
+    context: RunContext | None = None,
+    notify: bool = True,
+) -> CheckResult:
     """Run *suite* exactly as ``dq run`` does and return the judged result.
 
-    The entry point for orchestrator bindings and other embedders: it reads the
-    source, runs the suite's engine with its config, and applies the gate. It does
-    not raise on a failed gate (see :class:`dq.SuiteFailed` for that).
+    The entry point for orchestrator bindings and other embedders. It binds the
+    run's tenant (from *context*, ``DQ_TENANT``, the caller's bound tenant, or the
+    suite's ``[tenant]``), resolves ``${secret:...}`` references, reads the source,
+    runs the suite's engine, applies the gate and, when the suite has
+    ``[notify]`` channels, sends the notification. It does not raise on a failed
+    gate (see :class:`dq.SuiteFailed` for that); use :func:`dq.execute_suite` to
+    also get the run context and the deliveries.
     """
-    from dq._data import scan
+    from dq._suite_run import execute_suite
 
-    host = host or default_host()
-    frame, paths = scan(suite.source.path, suite.source.format)
-    return check(
-        host, suite.engine, frame, suite.rules, engine_config=suite.engine_config, paths=paths
-    )
+    return execute_suite(suite, host=host or default_host(), context=context, notify=notify).result

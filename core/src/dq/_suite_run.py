@@ -1,0 +1,162 @@
+"""Running a suite the whole way: tenant, secrets, engine, gate, notifications.
+
+``dq run``, ``dq.run_suite`` and every orchestrator binding come through here,
+so a suite behaves the same from a terminal, CI or a scheduler. The order is
+the point: the tenant is bound first (everything after it is scoped to it),
+then the engine runs, then notifications go out under the same tenant, with
+secret references resolved only at the moment they are needed.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+
+from dq._errors import UsageError
+from dq._host import Host
+from dq._jobs import RunContext, Suite
+from dq._notify import Delivery
+from dq._results import CheckResult
+from dq._tenancy import TenantId
+from dq._tenant_context import current_tenant, tenant_scope
+
+
+@attrs.frozen(kw_only=True)
+class SuiteRun:
+    """What a suite run produced: the judged result, the run context, and what was sent."""
+
+    result: CheckResult
+    context: RunContext
+    deliveries: tuple[Delivery, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class TenantPolicy:
+    """The suite's ``[tenant]`` table: a fixed tenant, or whether one is required."""
+
+    id: TenantId | None = None
+    required: bool = False
+
+
+def tenant_policy(suite: Suite, source: str) -> TenantPolicy:
+    from dq._converter import structure
+
+    return structure(dict(suite.tenant), TenantPolicy, source=f"{source}: tenant")
+
+
+def run_tenant(
+    suite: Suite,
+    context: RunContext | None,
+    *,
+    source: str,
+    environ: Mapping[str, str] | None = None,
+) -> TenantId | None:
+    """The tenant a run belongs to: the run context's, else ``$DQ_TENANT``, else the
+    tenant already bound by the caller, else the suite's own ``[tenant] id``.
+
+    A suite that pins a tenant refuses to run for another: a scheduler parameter
+    must not be able to point acme's suite at globex's secrets and channels.
+    """
+    policy = tenant_policy(suite, source)
+    env = os.environ if environ is None else environ
+    chosen: TenantId | None = None
+    if context is not None and context.tenant is not None:
+        chosen = context.tenant
+    elif env.get("DQ_TENANT"):
+        try:
+            chosen = TenantId(env["DQ_TENANT"])
+        except ValueError as exc:
+            raise UsageError(f"DQ_TENANT: {exc}") from None
+    elif current_tenant() is not None:
+        chosen = current_tenant()
+    if policy.id is not None:
+        if chosen is not None and chosen != policy.id:
+            raise UsageError(
+                f"{source}: suite {suite.name!r} belongs to tenant {policy.id} and cannot run "
+                f"for tenant {chosen}"
+            )
+        chosen = policy.id
+    if chosen is None and policy.required:
+        raise UsageError(
+            f"{source}: suite {suite.name!r} requires a tenant; pass --tenant, set DQ_TENANT, "
+            "or give the orchestrator's tenant parameter"
+        )
+    return chosen
+
+
+def new_run_id() -> str:
+    return f"dq-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def execute_suite(
+    suite: Suite,
+    *,
+    host: Host,
+    context: RunContext | None = None,
+    source: str | None = None,
+    notify: bool = True,
+    engine: str | None = None,
+) -> SuiteRun:
+    """Run *suite* under its tenant; send notifications when the suite has channels."""
+    from dq._data import scan
+    from dq._runner import check
+
+    where = source or suite.name
+    tenant = run_tenant(suite, context, source=where)
+    ctx = context or RunContext(run_id=new_run_id())
+    ctx = attrs.evolve(ctx, tenant=tenant)
+    engine_name = engine or suite.engine
+    with tenant_scope(tenant):
+        resolver = _secret_resolver(suite, host, where, ctx)
+        engine_config: dict[str, Any] = dict(suite.engine_config)
+        if resolver is not None and engine_config:
+            engine_config = resolver.resolve_tree_sync(engine_config)
+        frame, paths = scan(suite.source.path, suite.source.format)
+        result = check(
+            host, engine_name, frame, suite.rules, engine_config=engine_config, paths=paths
+        )
+        deliveries: tuple[Delivery, ...] = ()
+        if notify and suite.notify:
+            deliveries = _notify(suite, result, host, ctx, where, resolver)
+    return SuiteRun(result=result, context=ctx, deliveries=deliveries)
+
+
+def _secret_resolver(suite: Suite, host: Host, source: str, ctx: RunContext) -> Any:
+    if not suite.secrets:
+        return None
+    from dq._secret_config import secrets_config
+    from dq._secret_resolver import SecretResolver
+
+    config = secrets_config(dict(suite.secrets), source=f"{source}: secrets")
+    return SecretResolver(host, config, tenant=ctx.tenant, actor=_actor(ctx))
+
+
+def _actor(ctx: RunContext) -> str:
+    return f"{ctx.orchestrator or 'dq'}:{ctx.run_id}"
+
+
+def _notify(
+    suite: Suite, result: CheckResult, host: Host, ctx: RunContext, source: str, resolver: Any
+) -> tuple[Delivery, ...]:
+    """Send the result's notification through the suite's channels (under the run's tenant)."""
+    from dq._alerts import notification_for
+    from dq._delivery import Dispatcher, notify_config
+
+    config = notify_config(dict(suite.notify), source=f"{source}: notify")
+    notification = notification_for(
+        result, suite.name, tenant=ctx.tenant, run_id=ctx.run_id, notify_on=config.on
+    )
+    if notification is None:
+        return ()
+    dispatcher = Dispatcher(
+        host,
+        config,
+        config_source=source,
+        resolve=resolver.resolve_tree if resolver is not None else None,
+    )
+    return tuple(dispatcher.dispatch_sync(notification))
