@@ -45,6 +45,17 @@ def register(groups: Any) -> None:
     run.add_argument("--engine", "-e", help="override the suite's engine")
     run.add_argument("--format", "-f", choices=FORMATS, help="override the suite's output format")
     run.add_argument("--output", "-o", metavar="PATH", help="override the suite's output path")
+    run.add_argument(
+        "--tenant",
+        metavar="TENANT",
+        help="run for this tenant (default: $DQ_TENANT, else the suite's [tenant] id): "
+        "secrets are read under tenants/TENANT/ and the tenant's channels are notified",
+    )
+    run.add_argument(
+        "--no-notify",
+        action="store_true",
+        help="do not send the suite's notifications (the report is still written)",
+    )
     run.set_defaults(handler=cmd_run)
 
 
@@ -131,18 +142,51 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import attrs
+
+    from dq import _report
+    from dq._host import Host
+    from dq._jobs import RunContext
     from dq._suite import load_suite
+    from dq._suite_run import execute_suite, new_run_id
+    from dq._tenancy import TenantId
 
     ctx = CommandContext(args)
     suite = load_suite(args.suite)
-    return execute(
-        ctx,
-        data=suite.source.path,
-        rules=suite.rules,
-        engine=args.engine or suite.engine,
-        fmt=args.format or suite.output.format,
-        output=args.output or suite.output.path,
-        data_format=suite.source.format,
-        suite=suite.name,
-        engine_options=suite.engine_config,
+    engine = args.engine or suite.engine
+    host = Host(ctx.inventory)
+    host.record_for("engine", engine)  # fail fast, before reading data, if it is missing
+    suite = attrs.evolve(
+        suite, engine=engine, engine_config={**engine_config(ctx, engine), **suite.engine_config}
     )
+    try:
+        tenant = TenantId(args.tenant) if args.tenant is not None else None
+    except ValueError as exc:
+        raise UsageError(f"--tenant: {exc}") from None
+    context = RunContext(run_id=new_run_id(), tenant=tenant)
+    with progress(f"running {suite.name} with {engine}"):
+        run = execute_suite(
+            suite, host=host, context=context, source=args.suite, notify=not args.no_notify
+        )
+    result = run.result
+    fmt = args.format or suite.output.format
+    output = args.output or suite.output.path
+    text = _report.render(result, fmt, source=suite.source.path, suite=suite.name)
+    if output:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+        print(_report.headline(result, suite.source.path), file=sys.stderr)
+    else:
+        print(text)
+    for delivery in run.deliveries:
+        print(_delivery_line(delivery), file=sys.stderr)
+    return EXIT_BY_STATUS[result.status.value]
+
+
+def _delivery_line(delivery: Any) -> str:
+    """One stderr line per channel; a failed delivery says where it went and what to do."""
+    line = f"notify {delivery.channel}: {delivery.status.value}"
+    if delivery.status.value == "failed":
+        line += f" ({delivery.error}); kept in the outbox: run 'dq notify replay'"
+    elif delivery.error:
+        line += f" ({delivery.error})"
+    return line
