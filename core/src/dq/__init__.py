@@ -86,6 +86,7 @@ _EXPORTS: dict[str, str] = {
     "current_tenant": "dq._tenant_context",
     "tenant_scope": "dq._tenant_context",
     "run_in_tenant": "dq._tenant_context",
+    "TenantMiddleware": "dq._asgi",
     # jobs
     "Suite": "dq._jobs",
     "Source": "dq._jobs",
@@ -127,6 +128,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # let type checkers and IDEs see the real names
+    from dq._asgi import TenantMiddleware
     from dq._converter import converter, make_converter, structure, unstructure
     from dq._discovery import Inventory, PluginRecord, discover
     from dq._documents import load_document, load_typed
