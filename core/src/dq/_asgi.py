@@ -154,7 +154,7 @@ class TenantMiddleware:
         if not prefix:
             return scope
         path: str = scope["path"]
-        rest = path[len(prefix) :]
+        rest = path[len(prefix) :] if isinstance(prefix, str) else path
         if not (isinstance(prefix, str) and path.startswith(prefix)) or rest[:1] not in ("", "/"):
             logger.error(
                 "tenant resolver %s gave mount prefix %r that does not lead path %r",
