@@ -79,6 +79,15 @@ _EXPORTS: dict[str, str] = {
     "SecretConflict": "dq._secrets",
     "validate_secret_path": "dq._secrets",
     "validate_secret_prefix": "dq._secrets",
+    # secret access
+    "SecretResolver": "dq._secret_resolver",
+    "SecretsConfig": "dq._secret_config",
+    "SecretBackendConfig": "dq._secret_config",
+    "secrets_config": "dq._secret_config",
+    "CachedSecretBackend": "dq._secret_cache",
+    "TenantScopedBackend": "dq._secret_scope",
+    "AuditedSecretBackend": "dq._secret_audit",
+    "SECRET_OUTCOMES": "dq._secrets",
     # tenancy
     "TenantId": "dq._tenancy",
     "RequestFacts": "dq._tenancy",
@@ -181,7 +190,13 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         Unique,
     )
     from dq._runner import default_host, run_suite
+    from dq._secret_audit import AuditedSecretBackend
+    from dq._secret_cache import CachedSecretBackend
+    from dq._secret_config import SecretBackendConfig, SecretsConfig, secrets_config
+    from dq._secret_resolver import SecretResolver
+    from dq._secret_scope import TenantScopedBackend
     from dq._secrets import (
+        SECRET_OUTCOMES,
         InvalidSecretPath,
         SecretAccess,
         SecretAccessDenied,

@@ -28,6 +28,8 @@ _TYPE_WORDS = {str: "str", int: "int", float: "float", bool: "bool"}
 
 def _expect(kind: type) -> Any:
     def structure(value: Any, _type: Any) -> Any:
+        if isinstance(value, SecretValue):
+            raise TypeError(_NOT_A_SECRET_FIELD)
         ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
@@ -73,6 +75,31 @@ def _structure_datetime(value: Any, _type: Any) -> datetime:
     raise TypeError(f"expected an ISO 8601 date-time, got {_describe(value)}")
 
 
+_NOT_A_SECRET_FIELD = (
+    "holds a secret reference but is not a secret field; a plugin types such fields "
+    "dq.SecretValue (so they are never printed), or write a plain value here"
+)
+
+
+def _structure_secret(value: Any, _type: Any) -> SecretValue:
+    """A secret field takes a resolved :class:`SecretValue` or a literal string.
+
+    An unresolved ``${secret:...}`` string is refused rather than kept: it would
+    become a "secret" whose value is the reference text, and fail far away.
+    """
+    if isinstance(value, SecretValue):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"expected a secret (a string or a ${{secret:...}} reference), got "
+                        f"{type(value).__name__}")
+    if "${secret:" in value:
+        raise ValueError(
+            "holds an unresolved secret reference; resolve the table with "
+            "dq.SecretResolver.resolve_tree before building the component"
+        )
+    return SecretValue(value)
+
+
 def _default_rule_id(value: Any) -> Any:
     """Rules may omit ``id``; derive a readable one from the check and column."""
     if isinstance(value, Mapping) and "id" not in value and isinstance(value.get("check"), str):
@@ -96,7 +123,7 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(SecretRef, lambda v, _t: SecretRef.parse(_expect(str)(v, str)))
     conv.register_unstructure_hook(SecretRef, str)
     # A literal secret in a config file is structured, but never written back out.
-    conv.register_structure_hook(SecretValue, lambda v, _t: SecretValue(_expect(str)(v, str)))
+    conv.register_structure_hook(SecretValue, _structure_secret)
     conv.register_unstructure_hook(SecretValue, lambda _v: "***")
 
     # A rule unstructures with its ``check`` tag first, whether it is reached through

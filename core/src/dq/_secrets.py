@@ -101,9 +101,20 @@ class SecretOperation(enum.Enum):
     EXISTS = "exists"
 
 
+#: What :attr:`SecretAccess.outcome` can say, one per error class a backend raises
+#: (``error`` is a backend that broke its contract by raising something else).
+SECRET_OUTCOMES = ("ok", "not_found", "denied", "unavailable", "invalid", "conflict", "error")
+
+
 @attrs.frozen(kw_only=True)
 class SecretAccess:
-    """An audit record: who touched which secret, how, and with what outcome. Never the value."""
+    """An audit record: who touched which secret, how, and with what outcome. Never the value.
+
+    ``path`` is the path as the caller named it (``db``); ``effective_path`` the one
+    the store was asked for after tenant scoping (``tenants/acme/db``), so an auditor
+    can answer both "what did the suite ask for" and "which stored secret was read".
+    ``cached`` is true when the value came from dq's cache and the store saw nothing.
+    """
 
     backend: str
     path: str
@@ -112,6 +123,10 @@ class SecretAccess:
     tenant: TenantId | None = None
     actor: str | None = None
     at: datetime | None = None
+    effective_path: str | None = None
+    field: str | None = None
+    version: int | None = None
+    cached: bool = False
 
 
 # -- errors every backend raises, so callers can tell them apart ---------------------------

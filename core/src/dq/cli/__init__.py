@@ -41,7 +41,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from dq.cli import _check, _plugins, _profile
+    from dq.cli import _check, _plugins, _profile, _secrets
 
     parser = _Parser(
         prog="dq",
@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     _check.register(groups)
     _profile.register(groups)
     _plugins.register(groups)
+    _secrets.register(groups)
     return parser
 
 

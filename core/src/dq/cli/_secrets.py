@@ -1,0 +1,301 @@
+"""``dq secrets``: read, write and list secrets through the configured backends.
+
+The same path a suite takes (audit, tenant scope, cache), so what an operator
+sees here is what a run would read. Values never travel on the command line:
+an argument sits in shell history and in ``ps`` for every user of the machine,
+so ``set`` reads the value from stdin or a file. ``get`` prints a mask unless
+``--reveal`` is given, and then prints the value alone, so it can be piped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from dq._errors import EXIT_OK, EXIT_RUNTIME, DqError, UsageError
+from dq.cli._context import CommandContext
+
+EXIT_HELP = """\
+REF is ${secret:BACKEND:PATH[#FIELD][@VERSION]} (quote it for the shell) or the short
+form BACKEND:PATH[#FIELD][@VERSION]. Backends come from the [secrets] table of
+--suite FILE laid over dq.toml's. Under a tenant (--tenant, DQ_TENANT) a
+tenant-scoped backend reads tenants/<tenant>/PATH.
+
+exit codes:
+  0  success
+  2  bad reference, path or configuration
+  3  the secret was not found, access was denied, the backend is unavailable,
+     or a check-and-set write conflicted (the message says which, and the path)
+"""
+
+
+def register(groups: Any) -> None:
+    secrets = groups.add_parser(
+        "secrets",
+        help="get, set and list secrets through the configured backends",
+        description="Get, set and list secrets through the backends configured in [secrets].",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = secrets.add_subparsers(dest="secrets_command", metavar="COMMAND")
+    secrets.set_defaults(handler=lambda _args: _usage(secrets))
+
+    get = commands.add_parser(
+        "get",
+        help="read a secret (masked unless --reveal)",
+        description="Read the secret REF. Prints REF = *** unless --reveal, which prints "
+        "the value alone (bytes as stored; a newline is added only on a terminal).",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    get.add_argument("ref", metavar="REF")
+    get.add_argument("--reveal", action="store_true", help="print the value itself")
+    _common(get)
+    get.set_defaults(handler=cmd_get)
+
+    put = commands.add_parser(
+        "set",
+        help="write a secret read from stdin or a file",
+        description="Write the secret REF with one field (#FIELD, default 'value'). The "
+        "write replaces the secret as a whole, other fields included. The value is read from "
+        "stdin (one trailing newline removed) or from a file (bytes exactly), never from the "
+        "command line.",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    put.add_argument("ref", metavar="REF")
+    source = put.add_mutually_exclusive_group(required=True)
+    source.add_argument("--value-stdin", action="store_true", help="read the value from stdin")
+    source.add_argument("--value-file", metavar="FILE", help="read the value from FILE")
+    put.add_argument(
+        "--cas",
+        type=_non_negative,
+        metavar="N",
+        help="write only over version N (0: only if the secret does not exist yet)",
+    )
+    _common(put)
+    put.set_defaults(handler=cmd_set)
+
+    listing = commands.add_parser(
+        "list",
+        help="list the secrets and folders under a prefix",
+        description="List the direct children of PREFIX in BACKEND (folders end in '/').",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    listing.add_argument("target", metavar="BACKEND[:PREFIX]")
+    _common(listing)
+    listing.set_defaults(handler=cmd_list)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--suite", metavar="FILE", help="take [secrets] from this suite file (over dq.toml's)"
+    )
+    parser.add_argument(
+        "--tenant", metavar="T", help="act as tenant T (default: $DQ_TENANT, else none)"
+    )
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def _non_negative(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a version number, got {text!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected a version >= 0, got {number}")
+    return number
+
+
+# -- shared plumbing ----------------------------------------------------------------------
+
+
+def _parse_ref(text: str) -> Any:
+    from dq._secrets import SecretRef
+
+    full = text.strip()
+    if not full.startswith("${"):
+        full = f"${{secret:{full}}}"
+    try:
+        return SecretRef.parse(full)
+    except ValueError:
+        raise UsageError(
+            f"{text!r} is not a secret reference; write BACKEND:PATH[#FIELD][@VERSION] or "
+            "'${secret:BACKEND:PATH#FIELD}' (in single quotes for the shell)"
+        ) from None
+
+
+def _tenant(args: argparse.Namespace) -> Any:
+    import os
+
+    from dq._tenancy import TenantId
+
+    raw = args.tenant if args.tenant is not None else os.environ.get("DQ_TENANT") or None
+    if raw is None:
+        return None
+    try:
+        return TenantId(raw)
+    except ValueError as exc:
+        where = "--tenant" if args.tenant is not None else "DQ_TENANT"
+        raise UsageError(f"{where}: {exc}") from None
+
+
+def _actor() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # no user name in a bare container
+        return "cli"
+
+
+def _resolver(args: argparse.Namespace) -> Any:
+    from dq._host import Host
+    from dq._secret_config import merge_secrets_tables, secrets_config
+    from dq._secret_resolver import SecretResolver
+
+    ctx = CommandContext(args)
+    table = ctx.config.get("secrets")
+    source = f"{ctx.config_source}: secrets"
+    if args.suite:
+        from dq._documents import load_document
+        from dq._errors import ConfigError
+
+        suite_path = Path(args.suite)
+        if not suite_path.is_file():
+            raise UsageError(f"{suite_path}: suite file not found (named by --suite)")
+        suite = load_document(suite_path)
+        if not isinstance(suite, dict):
+            raise ConfigError(str(suite_path), ["expected a table at the top level"])
+        if suite.get("secrets") is not None:
+            for name, value in (("dq.toml", table), (str(suite_path), suite["secrets"])):
+                if value is not None and not isinstance(value, dict):
+                    raise ConfigError(name, ["secrets: expected a table"])
+            table = merge_secrets_tables(table, suite["secrets"])
+            source = f"{suite_path}: secrets"
+    config = secrets_config(table, source)
+    if not config.backends:
+        raise UsageError(
+            f"{source}: no secret backends are configured; add a [secrets.backends.NAME] table "
+            "to dq.toml or to the suite given with --suite"
+        )
+    return SecretResolver(Host(ctx.inventory), config, tenant=_tenant(args), actor=_actor())
+
+
+def _run(resolver: Any, work: Any) -> Any:
+    """Run *work* on an event loop, and close the backends on the same loop."""
+    import anyio
+
+    async def main() -> Any:
+        try:
+            return await work()
+        finally:
+            await resolver.aclose()
+
+    return anyio.run(main)
+
+
+def _explain(exc: DqError, what: str) -> DqError:
+    """Say which failure it was and of what, in front of the backend's own message."""
+    from dq._secrets import (
+        SecretAccessDenied,
+        SecretBackendUnavailable,
+        SecretConflict,
+        SecretNotFound,
+    )
+
+    if isinstance(exc, SecretNotFound):
+        label = f"not found ({exc.reason})"
+    elif isinstance(exc, SecretAccessDenied):
+        label = "access denied"
+    elif isinstance(exc, SecretBackendUnavailable):
+        label = "backend unavailable"
+    elif isinstance(exc, SecretConflict):
+        label = "check-and-set conflict"
+    else:
+        return exc
+    error = DqError(f"{label}: {what}: {exc}")
+    error.exit_code = EXIT_RUNTIME
+    return error
+
+
+# -- commands -----------------------------------------------------------------------------
+
+
+def cmd_get(args: argparse.Namespace) -> int:
+    ref = _parse_ref(args.ref)
+    resolver = _resolver(args)
+    try:
+        value = _run(resolver, lambda: resolver.get(ref))
+    except DqError as exc:
+        raise _explain(exc, str(ref)) from None
+    if not args.reveal:
+        print(f"{ref} = ***")
+        return EXIT_OK
+    out = sys.stdout
+    out.flush()
+    out.buffer.write(value.reveal())
+    if out.isatty():
+        out.buffer.write(b"\n")
+    out.buffer.flush()
+    return EXIT_OK
+
+
+def cmd_set(args: argparse.Namespace) -> int:
+    from dq._secrets import SecretValue
+
+    ref = _parse_ref(args.ref)
+    if ref.version is not None:
+        raise UsageError(
+            f"{ref}: a write creates the next version; drop '@{ref.version}' (use --cas "
+            f"{ref.version} to write only over that version)"
+        )
+    if args.value_stdin:
+        if sys.stdin.isatty():
+            print("reading the value from stdin; end with Ctrl-D", file=sys.stderr)
+        data = sys.stdin.buffer.read()
+        data = data[:-2] if data.endswith(b"\r\n") else data[:-1] if data.endswith(b"\n") else data
+    else:
+        file = Path(args.value_file)
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"--value-file {file}: cannot read it ({exc.strerror})") from None
+    field = ref.field or "value"
+    resolver = _resolver(args)
+    backend = resolver.backend(ref.backend)
+    try:
+        version = _run(
+            resolver, lambda: backend.set(ref.path, {field: SecretValue(data)}, cas=args.cas)
+        )
+    except DqError as exc:
+        raise _explain(exc, str(ref)) from None
+    shown = f"{ref.backend}:{ref.path}#{field}"
+    print(f"wrote {shown}" + (f" (version {version})" if version is not None else ""))
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    name, _, prefix = args.target.partition(":")
+    from dq._secret_config import BACKEND_NAME_RE
+
+    if BACKEND_NAME_RE.fullmatch(name) is None:
+        raise UsageError(
+            f"{args.target!r}: expected BACKEND[:PREFIX], with BACKEND a configured backend name"
+        )
+    resolver = _resolver(args)
+    backend = resolver.backend(name)
+    try:
+        children = _run(resolver, lambda: backend.list(prefix))
+    except DqError as exc:
+        raise _explain(exc, f"{name}:{prefix or '/'}") from None
+    for child in children:
+        print(child)
+    return EXIT_OK
