@@ -13,6 +13,7 @@ import os
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -143,11 +144,17 @@ def _actor(ctx: RunContext) -> str:
 def _notify(
     suite: Suite, result: CheckResult, host: Host, ctx: RunContext, source: str, resolver: Any
 ) -> tuple[Delivery, ...]:
-    """Send the result's notification through the suite's channels (under the run's tenant)."""
-    from dq._alerts import notification_for
-    from dq._delivery import Dispatcher, notify_config
+    """Send the result's notification through the suite's channels (under the run's tenant).
 
-    config = notify_config(dict(suite.notify), source=f"{source}: notify")
+    Secret references in a channel's options are resolved by the dispatcher, per
+    channel, at send time; a channel whose secret cannot be read is kept in the
+    outbox like any failed delivery instead of failing the run.
+    """
+    from dq._alerts import notification_for
+    from dq._delivery import Dispatcher, NotifyConfig
+    from dq._outbox import Outbox
+
+    config = NotifyConfig.from_table(dict(suite.notify), source=f"{source}: notify")
     notification = notification_for(
         result, suite.name, tenant=ctx.tenant, run_id=ctx.run_id, notify_on=config.on
     )
@@ -156,7 +163,8 @@ def _notify(
     dispatcher = Dispatcher(
         host,
         config,
-        config_source=source,
+        Outbox(),
+        config_source=str(Path(source).resolve()) if Path(source).is_file() else source,
         resolve=resolver.resolve_tree if resolver is not None else None,
     )
     return tuple(dispatcher.dispatch_sync(notification))
