@@ -48,3 +48,47 @@ def make_dist(tmp_path: Path) -> Callable[..., metadata.PathDistribution]:
 
     make.site = site  # type: ignore[attr-defined]
     return make
+
+
+class SecretSite:
+    """The secret-store test plugins, installed as real metadata on a tmp sys.path entry."""
+
+    def __init__(self, site: Path, dists: list[metadata.PathDistribution], store: Path) -> None:
+        self.site = site
+        self.dists = dists
+        #: the JSON file the ``file`` backend keeps its secrets in
+        self.store = store
+
+    def host(self) -> object:
+        from dq._discovery import discover
+        from dq._host import Host
+
+        return Host(discover(distributions=self.dists))
+
+    @staticmethod
+    def module(name: str = "dq_filesecrets_plugin") -> object:
+        import sys
+
+        return sys.modules[name]
+
+
+@pytest.fixture
+def secret_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SecretSite:
+    import sys
+    import textwrap
+
+    from plugin_zoo import SECRET_PLUGINS
+
+    site = tmp_path / "secret-site"
+    site.mkdir()
+    dists = []
+    for module, (dist, group, component, source) in SECRET_PLUGINS.items():
+        (site / f"{module}.py").write_text(textwrap.dedent(source))
+        monkeypatch.delitem(sys.modules, module, raising=False)
+        dists.append(
+            write_dist_info(
+                site, dist, "1.0.0", {group: {component: module}, "dq.hook_api": {"^1.0": module}}
+            )
+        )
+    monkeypatch.syspath_prepend(str(site))
+    return SecretSite(site, dists, tmp_path / "store.json")

@@ -132,3 +132,160 @@ def write_project(root: Path, dist: str, group: str, component: str, source: str
 
 def write_zoo(root: Path) -> list[Path]:
     return [write_project(root, dist, *spec) for dist, spec in ZOO.items()]
+
+
+# -- a real secret store for the secret-access tests ------------------------------------------
+
+FILE_SECRETS = '''
+"""A JSON-file secret store with Vault KV v2 semantics, for dq-core's secret-access tests.
+
+File-backed (not a dict) so separate ``dq secrets`` invocations see each other's
+writes, as they would a real store. ``IO`` records every operation that reached
+storage (after path validation); ``EVENTS`` every audit event this plugin received.
+"""
+
+import base64
+import json
+import os
+from pathlib import Path
+
+import attrs
+import dq
+from dq import hookimpl
+
+IO = []
+EVENTS = []
+
+
+@attrs.frozen
+class FileSecretsConfig:
+    path: str
+    deny: list[str] = attrs.Factory(list)
+    down: bool = False
+    token: dq.SecretValue | None = attrs.field(default=None, metadata={"secret": True})
+
+
+class FileSecrets:
+    def __init__(self, config):
+        self.config = config
+        self.file = Path(config.path)
+
+    def __repr__(self):
+        return f"FileSecrets({str(self.file)!r})"
+
+    def _load(self):
+        return json.loads(self.file.read_text()) if self.file.exists() else {}
+
+    def _save(self, data):
+        tmp = self.file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data))
+        os.replace(tmp, self.file)
+
+    def _gate(self, op, path):
+        if self.config.down:
+            raise dq.SecretBackendUnavailable(f"file store {self.file.name} is down")
+        for prefix in self.config.deny:
+            if path == prefix or path.startswith(prefix + "/"):
+                raise dq.SecretAccessDenied(f"file store denied access to {path!r}")
+        IO.append((op, path))
+
+    async def get(self, path, *, field=None, version=None):
+        dq.validate_secret_path(path)
+        self._gate("get", path)
+        versions = self._load().get(path)
+        if not versions:
+            raise dq.SecretNotFound(f"no secret at {path!r}", reason="missing")
+        number = version or len(versions)
+        if not 1 <= number <= len(versions):
+            raise dq.SecretNotFound(f"{path!r} has no version {number}", reason="missing")
+        chosen = versions[number - 1]
+        if chosen is None:
+            raise dq.SecretNotFound(f"{path!r} version {number} was deleted", reason="deleted")
+        if field is None:
+            if len(chosen) != 1:
+                raise dq.SecretNotFound(f"{path!r} has several fields; name one", reason="field")
+            field = next(iter(chosen))
+        if field not in chosen:
+            raise dq.SecretNotFound(f"{path!r} has no field {field!r}", reason="field")
+        return dq.SecretValue(base64.b64decode(chosen[field]))
+
+    async def set(self, path, values, *, cas=None):
+        dq.validate_secret_path(path)
+        self._gate("set", path)
+        data = self._load()
+        versions = data.setdefault(path, [])
+        if cas is not None and cas != len(versions):
+            raise dq.SecretConflict(f"{path!r} is at version {len(versions)}, not {cas}")
+        versions.append(
+            {k: base64.b64encode(v.reveal()).decode() for k, v in values.items()}
+        )
+        self._save(data)
+        return len(versions)
+
+    async def delete(self, path):
+        dq.validate_secret_path(path)
+        self._gate("delete", path)
+        data = self._load()
+        versions = data.get(path)
+        if not versions or versions[-1] is None:
+            raise dq.SecretNotFound(f"no secret at {path!r}", reason="missing")
+        versions[-1] = None
+        self._save(data)
+
+    async def list(self, prefix=""):
+        folder = dq.validate_secret_prefix(prefix)
+        self._gate("list", folder)
+        start = f"{folder}/" if folder else ""
+        children = set()
+        for path, versions in self._load().items():
+            if versions and versions[-1] is not None and path.startswith(start):
+                head, slash, _ = path[len(start):].partition("/")
+                children.add(head + slash)
+        return sorted(children)
+
+    async def exists(self, path):
+        dq.validate_secret_path(path)
+        self._gate("exists", path)
+        versions = self._load().get(path)
+        return bool(versions) and versions[-1] is not None
+
+
+@hookimpl
+def dq_component_config(kind, name):
+    return FileSecretsConfig if (kind, name) == ("secrets", "file") else None
+
+
+@hookimpl
+def dq_secret_backend(name, config):
+    return FileSecrets(config) if name == "file" else None
+
+
+@hookimpl
+def dq_secret_accessed(event):
+    EVENTS.append(event)
+'''
+
+RAISING_AUDITOR = '''
+"""An audit sink that always raises: it must neither block the access nor silence others."""
+
+from dq import hookimpl
+
+CALLS = []
+
+
+@hookimpl
+def dq_secret_backend(name, config):
+    return None
+
+
+@hookimpl
+def dq_secret_accessed(event):
+    CALLS.append(event)
+    raise RuntimeError("audit database is down")
+'''
+
+#: module name -> (distribution, entry-point group, component, source)
+SECRET_PLUGINS: dict[str, tuple[str, str, str, str]] = {
+    "dq_filesecrets_plugin": ("dq-filesecrets", "dq.secrets", "file", FILE_SECRETS),
+    "dq_raising_auditor": ("dq-raising-auditor", "dq.secrets", "auditor", RAISING_AUDITOR),
+}
