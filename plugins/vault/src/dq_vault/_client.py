@@ -160,7 +160,8 @@ class VaultHttp:
             detail = "; ".join(errors) or f"HTTP {response.status_code}"
             raise dq.SecretAccessDenied(
                 f"{self.where()}: {what} was refused ({detail}); check role_id and secret_id "
-                "(a secret id may have expired or used up its uses)"
+                "(a secret id may have expired or used up its uses), and approle_mount "
+                f"{mount!r} (Vault answers 403 for an auth mount that does not exist)"
             )
         if response.status_code == 404:
             raise VaultConfigurationError(
