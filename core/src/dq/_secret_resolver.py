@@ -152,7 +152,7 @@ class SecretResolver:
         try:
             return anyio.run(_call_resolve, self, value, where)
         except RuntimeError as exc:
-            if "already running" in str(exc) or "running event loop" in str(exc):
+            if "already running" in str(exc).lower() or "running event loop" in str(exc):
                 raise UsageError(
                     "resolve_tree_sync was called from async code; await "
                     "SecretResolver.resolve_tree instead"

@@ -39,7 +39,9 @@ def register(groups: Any) -> None:
         epilog=EXIT_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = secrets.add_subparsers(dest="secrets_command", metavar="COMMAND")
+    commands = secrets.add_subparsers(
+        dest="secrets_command", metavar="COMMAND", parser_class=_quiet_parser(type(secrets))
+    )
     secrets.set_defaults(handler=lambda _args: _usage(secrets))
 
     get = commands.add_parser(
@@ -88,6 +90,25 @@ def register(groups: Any) -> None:
     listing.add_argument("target", metavar="BACKEND[:PREFIX]")
     _common(listing)
     listing.set_defaults(handler=cmd_list)
+
+
+def _quiet_parser(base: type[argparse.ArgumentParser]) -> type[argparse.ArgumentParser]:
+    """A parser class that never echoes stray arguments: argparse would print them back
+    ("unrecognized arguments: hunter2"), and a stray argument here is most likely a
+    value someone tried to pass on the command line, into a CI log."""
+
+    class QuietParser(base):  # type: ignore[valid-type, misc]
+        def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+            parsed, extras = super().parse_known_args(args, namespace)
+            if extras:
+                self.error(
+                    f"{len(extras)} unexpected argument(s), not shown because they may be a "
+                    "secret; values are never taken from the command line: use --value-stdin "
+                    "or --value-file"
+                )
+            return parsed, extras
+
+    return QuietParser
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
