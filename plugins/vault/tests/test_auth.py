@@ -100,10 +100,11 @@ async def test_an_unknown_mount_is_a_configuration_error_naming_it(
 async def test_a_kv2_mount_under_a_nested_path_works(
     make_backend: Any, bao: BaoDevServer, folder: str
 ) -> None:
-    bao.enable_kv2("team/kv")
-    backend = make_backend(mount="team/kv")
+    mount = f"dq{uuid.uuid4().hex[:8]}/kv"
+    bao.enable_kv2(mount)
+    backend = make_backend(mount=mount)
     await backend.set(f"{folder}/m", {"k": V("mounted")})
-    assert bao.api("GET", f"team/kv/data/{folder}/m")["data"]["data"] == {"k": "mounted"}
+    assert bao.api("GET", f"{mount}/data/{folder}/m")["data"]["data"] == {"k": "mounted"}
 
 
 # -- AppRole --------------------------------------------------------------------------------
