@@ -227,6 +227,20 @@ STRATEGIES[dq.SuiteRun] = st.builds(
     deliveries=st.lists(STRATEGIES[dq.Delivery], max_size=2).map(tuple),
 )
 
+STRATEGIES[dq.SecretBackendConfig] = st.builds(
+    dq.SecretBackendConfig,
+    type=names,
+    tenant_scoped=st.booleans(),
+    options=st.dictionaries(names, text, max_size=2),
+)
+STRATEGIES[dq.SecretsConfig] = st.builds(
+    dq.SecretsConfig,
+    cache_ttl=st.floats(0, 3600),
+    cache_size=st.integers(1, 10**4),
+    backends=st.dictionaries(names, STRATEGIES[dq.SecretBackendConfig], max_size=2),
+    source=text,
+)
+
 
 def public_attrs_classes() -> list[type]:
     return sorted(
