@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -39,6 +40,8 @@ OUTBOX_FILE = "notify.sqlite3"
 #: How long a replay may hold an entry before another replay may take it over.
 DEFAULT_LEASE_SECONDS = 300.0
 _BUSY_TIMEOUT_MS = 10_000
+#: Serialises first-use set-up within a process; across processes, set-up retries.
+_INIT_LOCK = threading.Lock()
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -136,17 +139,43 @@ class Outbox:
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
 
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        return conn
+
+    def _initialise(self) -> None:
+        """Create the file, switch it to WAL and create the tables, once per instance.
+
+        Switching the journal mode needs the database to itself, and SQLite reports
+        "database is locked" at once (no busy wait) when another connection is busy,
+        so this is serialised in-process and retried against other processes.
+        """
+        with _INIT_LOCK:
+            if self._ready:
+                return
+            self._create()
+            for attempt in range(100):
+                conn = self._open()
+                try:
+                    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                        conn.execute("PRAGMA journal_mode = WAL")
+                    conn.executescript(_SCHEMA)
+                    break
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) or attempt == 99:
+                        raise
+                    time.sleep(0.02)
+                finally:
+                    conn.close()
+            self._ready = True
+
     @contextmanager
     def _connect(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
         if not self._ready:
-            self._create()
-        conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            self._initialise()
+        conn = self._open()
         try:
-            conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-            if not self._ready:
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.executescript(_SCHEMA)
-                self._ready = True
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield conn
