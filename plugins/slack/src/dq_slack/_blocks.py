@@ -113,7 +113,7 @@ def mrkdwn(text: str, limit: int) -> str:
 
 def code(text: str, limit: int = 200) -> str:
     """An inline code span: backticks in the text would end it early, so they become ʼ."""
-    return f"`{mrkdwn(text.replace('`', 'ʼ'), limit) or ' '}`"
+    return f"`{mrkdwn(one_line(text).replace('`', 'ʼ'), limit) or ' '}`"
 
 
 def one_line(text: str) -> str:

@@ -49,6 +49,8 @@ logger = logging.getLogger(__name__)
 
 #: How much of an error response's body ``Delivery.error`` quotes.
 EXCERPT_CHARS = 300
+#: Scheduler turns a finished send waits before closing an idle shared client.
+_LINGER_CHECKPOINTS = 3
 #: The longest single backoff wait, however many attempts came before.
 MAX_BACKOFF = 30.0
 
@@ -148,15 +150,23 @@ class SlackNotifier:
 
     async def _release(self) -> None:
         key = _loop_key()
-        with self._lock:
-            lease = self._leases.get(key)
-            if lease is None:
-                return
-            lease.users -= 1
-            if lease.users > 0:
-                return
-            del self._leases[key]
-        with anyio.CancelScope(shield=True):
+        with anyio.CancelScope(shield=True):  # a cancelled send still returns its lease
+            with self._lock:
+                lease = self._leases.get(key)
+                if lease is None:
+                    return
+                lease.users -= 1
+                if lease.users > 0:
+                    return
+            # The end of this send may have woken the next one (a freed limiter slot): let it
+            # run up to its acquire before deciding the client is no longer wanted, or a
+            # fan-out would close and reopen the pool whenever the count touches zero.
+            for _ in range(_LINGER_CHECKPOINTS):
+                await anyio.lowlevel.checkpoint()
+            with self._lock:
+                if lease.users > 0 or self._leases.get(key) is not lease:
+                    return
+                del self._leases[key]
             await lease.client.aclose()
 
     # -- the protocol ---------------------------------------------------------------------
