@@ -55,10 +55,8 @@ def test_defaults_come_from_the_vault_cli_environment(clean_env: Any) -> None:
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ({"token": "t"}, "no server address.*VAULT_ADDR"),
         ({"address": "127.0.0.1:8200", "token": "t"}, "must start with http"),
         ({"address": "http://u:p@h:1", "token": "t"}, "must not carry credentials"),
-        ({"address": "http://h:1"}, "no credentials.*VAULT_TOKEN.*role_id"),
         ({"address": "http://h:1", "role_id": "r"}, "needs both `role_id` and `secret_id`"),
         ({"address": "http://h:1", "token": "t", "mount": "a/../b"}, "mount"),
         ({"address": "http://h:1", "token": "t", "namespace": "x//y"}, "namespace"),
@@ -74,6 +72,26 @@ def test_bad_configuration_is_a_config_error_that_says_what_to_fix(
     with pytest.raises(dq.ConfigError, match=message) as info:
         build(table)
     assert "secrets.vault" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"token": "t"}, "no server address.*VAULT_ADDR"),
+        ({"address": "http://127.0.0.1:9"}, "no credentials.*VAULT_TOKEN.*role_id"),
+    ],
+)
+def test_a_missing_address_or_credentials_is_reported_on_first_use_not_at_build(
+    clean_env: Any, table: dict[str, Any], message: str
+) -> None:
+    # Built without error, so `dq plugins info vault --check` works where VAULT_ADDR is unset.
+    import anyio
+    from dq_vault import VaultConfigurationError
+
+    backend = build(table)
+    with pytest.raises(VaultConfigurationError, match=message) as info:
+        anyio.run(lambda: backend.get("a/b"))
+    assert isinstance(info.value, dq.UsageError)
 
 
 def test_a_missing_ca_bundle_is_reported_on_first_use(clean_env: Any) -> None:

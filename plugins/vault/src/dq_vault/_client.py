@@ -77,7 +77,7 @@ class VaultHttp:
     ) -> None:
         self.config = config
         self.name = name
-        self.address = config.address.rstrip("/") if config.address else ""
+        self.address = config.address.rstrip("/") if config.address else "(no address)"
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
         self._loop: object = None
@@ -110,6 +110,8 @@ class VaultHttp:
         loop = anyio.lowlevel.current_token().native_token
         if self._client is None or self._loop is not loop:
             from dq_vault import __version__
+
+            self.config.require_complete()
 
             self._client = httpx.AsyncClient(
                 base_url=self.address,

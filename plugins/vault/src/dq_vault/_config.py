@@ -16,6 +16,8 @@ from typing import Any
 import attrs
 import dq
 
+from dq_vault._errors import VaultConfigurationError
+
 
 def _env(name: str) -> Any:
     return attrs.Factory(lambda: os.environ.get(name) or None)
@@ -89,16 +91,14 @@ class VaultConfig:
     backoff: float = attrs.field(default=0.2, validator=_positive)
 
     def __attrs_post_init__(self) -> None:
-        if not self.address:
-            raise ValueError(
-                "vault: no server address; set `address` in the backend's table "
-                '(e.g. address = "https://vault.example:8200") or export VAULT_ADDR'
-            )
-        if not self.address.startswith(("http://", "https://")):
+        # What the user wrote is checked here; what may still come from the environment
+        # (address, credentials) is checked on first use by require_complete(), so that
+        # `dq plugins info vault --check` can build the backend on a machine without VAULT_ADDR.
+        if self.address and not self.address.startswith(("http://", "https://")):
             raise ValueError(
                 "vault: address must start with http:// or https:// (e.g. http://127.0.0.1:8200)"
             )
-        if "@" in self.address.split("://", 1)[1].split("/", 1)[0]:
+        if self.address and "@" in self.address.split("://", 1)[1].split("/", 1)[0]:
             raise ValueError(
                 "vault: address must not carry credentials (user:password@); "
                 "use `token` or an AppRole instead"
@@ -107,8 +107,16 @@ class VaultConfig:
             raise ValueError(
                 "vault: AppRole login needs both `role_id` and `secret_id`; set both or neither"
             )
+
+    def require_complete(self) -> None:
+        """Raise :class:`VaultConfigurationError` if there is no address or no credentials."""
+        if not self.address:
+            raise VaultConfigurationError(
+                "vault: no server address; set `address` in the backend's table "
+                '(e.g. address = "https://vault.example:8200") or export VAULT_ADDR'
+            )
         if self.role_id is None and self.token is None:
-            raise ValueError(
+            raise VaultConfigurationError(
                 "vault: no credentials; set `token` (or export VAULT_TOKEN), "
                 "or `role_id` and `secret_id` for an AppRole login"
             )
