@@ -3,6 +3,7 @@ list, bytes safety, and what other Vault clients see of what dq wrote."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import anyio
@@ -92,6 +93,7 @@ async def test_old_versions_are_readable_and_versions_reports_metadata(
     assert (meta.path, meta.current_version) == (path, 3)
     assert [v.version for v in meta.versions] == [1, 2, 3]
     assert all(v.live and v.created_time is not None for v in meta.versions)
+    assert all(v.created_time.utcoffset() == timedelta(0) for v in meta.versions)  # type: ignore[union-attr]
     with pytest.raises(dq.SecretNotFound) as info:
         await root_backend.get(path, version=9)
     assert info.value.reason == "missing"

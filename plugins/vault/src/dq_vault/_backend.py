@@ -70,7 +70,7 @@ def _time(value: Any) -> datetime | None:
     text = value.replace("Z", "+00:00")
     head, dot, rest = text.partition(".")
     if dot:  # Python parses at most microseconds: keep 6 fraction digits
-        digits = "".join(c for c in rest if c.isdigit())
+        digits = rest[: len(rest) - len(rest.lstrip("0123456789"))]
         text = f"{head}.{digits[:6].ljust(6, '0')}{rest[len(digits) :]}"
     try:
         return datetime.fromisoformat(text)
