@@ -123,8 +123,11 @@ def run_context(native: object, *, tenant: object = None) -> dq.RunContext:
         params = {}
     if not isinstance(params, Mapping):
         raise dq.UsageError(f"context params must be a mapping, not {type(params).__name__}")
-    chosen = tenant if tenant not in (None, "") else params.get("tenant")
-    mapped = {str(k): param_text(v) for k, v in params.items() if k != "tenant"}
+    # key by key through __getitem__: Airflow's ParamsDict.items() yields Param objects,
+    # its __getitem__ the resolved values
+    values = {str(key): params[key] for key in params}
+    chosen = tenant if tenant not in (None, "") else values.get("tenant")
+    mapped = {key: param_text(value) for key, value in values.items() if key != "tenant"}
     mapped.update(airflow_ids(native))
     return dq.RunContext(
         run_id=run_id,
