@@ -118,6 +118,14 @@ _EXPORTS: dict[str, str] = {
     "execute_suite": "dq._suite_run",
     "SuiteRun": "dq._suite_run",
     "load_suite": "dq._suite",
+    # notification delivery
+    "notification_for": "dq._alerts",
+    "NotifyConfig": "dq._delivery",
+    "ChannelConfig": "dq._delivery",
+    "Dispatcher": "dq._delivery",
+    "Outbox": "dq._outbox",
+    "OutboxEntry": "dq._outbox",
+    "state_dir": "dq._state",
 }
 
 __all__ = ["HOOK_API_VERSION", "__version__", *_EXPORTS]
@@ -137,8 +145,10 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # let type checkers and IDEs see the real names
+    from dq._alerts import notification_for
     from dq._asgi import TenantMiddleware
     from dq._converter import converter, make_converter, structure, unstructure
+    from dq._delivery import ChannelConfig, Dispatcher, NotifyConfig
     from dq._discovery import Inventory, PluginRecord, discover
     from dq._documents import load_document, load_typed
     from dq._engine_kit import (
@@ -162,6 +172,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from dq._host import Host
     from dq._jobs import Output, RunContext, Source, Suite
     from dq._notify import Delivery, DeliveryStatus, Level, Link, Notification, RuleFailure
+    from dq._outbox import Outbox, OutboxEntry
     from dq._results import (
         CheckResult,
         ColumnProfile,
@@ -211,6 +222,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         validate_secret_prefix,
     )
     from dq._settings import PluginSettings
+    from dq._state import state_dir
     from dq._suite import load_suite
     from dq._suite_run import SuiteRun, execute_suite
     from dq._tenancy import RequestFacts, TenantId, TenantRejected

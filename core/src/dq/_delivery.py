@@ -300,7 +300,7 @@ class Dispatcher:
         self.host = host
         self.config = config
         self.outbox = outbox
-        self.config_source = config_source
+        self.config_source = normal_source(config_source)
         self._resolve = resolve or _identity
         self.max_concurrency = max_concurrency
 
@@ -334,6 +334,12 @@ class Dispatcher:
         them. Delivered entries leave the outbox; failing ones stay with one more
         attempt counted and the new error.
         """
+        return [delivery for _, delivery in await self.replay_entries(channel)]
+
+    async def replay_entries(
+        self, channel: str | None = None
+    ) -> list[tuple[OutboxEntry, Delivery]]:
+        """:meth:`replay`, pairing each delivery with the entry it resent (for reports)."""
         owner, entries = await anyio.to_thread.run_sync(
             lambda: self.outbox.claim(channel, config_source=self.config_source)
         )
@@ -351,7 +357,7 @@ class Dispatcher:
         finally:
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(self.outbox.release, owner)
-        return [d for d in deliveries if d is not None]
+        return [(e, d) for e, d in zip(entries, deliveries, strict=True) if d is not None]
 
     async def test(self, channel: str, tenant: TenantId | None = None) -> Delivery:
         """Send a test message straight to *channel* (as *tenant* sees it): no routing,
@@ -563,6 +569,17 @@ class Dispatcher:
         except DqError:
             return f"notifier {config.type!r}"
         return f"notifier {config.type!r} from {record.distribution} {record.version}"
+
+
+def normal_source(source: str | None) -> str | None:
+    """An existing file's absolute path, so ``dq notify replay --suite orders.toml`` finds the
+    entries a run recorded as ``./orders.toml`` from another directory; else *source* as is."""
+    if not source:
+        return None
+    from pathlib import Path
+
+    path = Path(source)
+    return str(path.resolve()) if path.is_file() else source
 
 
 def run_sync(fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:

@@ -41,7 +41,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from dq.cli import _check, _plugins, _profile, _secrets
+    from dq.cli import _check, _notify, _plugins, _profile, _secrets
 
     parser = _Parser(
         prog="dq",
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     _profile.register(groups)
     _plugins.register(groups)
     _secrets.register(groups)
+    _notify.register(groups)
     return parser
 
 
