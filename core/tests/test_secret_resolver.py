@@ -106,6 +106,7 @@ def test_every_problem_is_reported_at_its_path_at_once() -> None:
                     "vault": {"tenant_scoped": "yes"},
                     "Bad Name": {},
                     "ok": {"type": 5},
+                    "flat": "vault",
                 },
             },
             "suite.toml: secrets",
@@ -118,6 +119,7 @@ def test_every_problem_is_reported_at_its_path_at_once() -> None:
     assert "backends.vault.tenant_scoped: expected bool" in problems
     assert "backends.Bad Name: backend names are lowercase" in problems
     assert "backends.ok.type: expected str" in problems
+    assert "backends.flat: expected a table, got str" in problems
 
 
 @pytest.mark.parametrize(
@@ -126,6 +128,11 @@ def test_every_problem_is_reported_at_its_path_at_once() -> None:
 def test_a_prefix_that_could_merge_tenants_or_escape_is_refused(prefix: str) -> None:
     with pytest.raises(dq.ConfigError, match="tenant_prefix"):
         dq.secrets_config({"tenant_prefix": prefix}, "x")
+
+
+def test_backends_that_is_not_a_table_is_refused_plainly() -> None:
+    with pytest.raises(dq.ConfigError, match="backends: expected a table of"):
+        dq.secrets_config({"backends": ["vault"]}, "x")
 
 
 def test_unknown_top_level_keys_are_refused() -> None:
@@ -340,3 +347,23 @@ def test_strings_without_references_come_back_unchanged(text: str) -> None:
 
     resolver = dq.SecretResolver(NoHost(), dq.secrets_config({}, "x"))  # type: ignore[arg-type]
     assert resolver.resolve_tree_sync({"k": [text]}) == {"k": [text]}
+
+
+@pytest.mark.parametrize(
+    ("site", "suite", "expected"),
+    [
+        (None, None, None),
+        ({"cache_ttl": 5}, None, {"cache_ttl": 5}),
+        (None, {"cache_ttl": 5}, {"cache_ttl": 5}),
+        ({"backends": 5}, {"backends": {"v": {}}}, {"backends": {"v": {}}}),
+        ({"backends": {"v": {}}}, {"backends": "oops"}, {"backends": "oops"}),
+    ],
+)
+def test_merging_odd_tables_never_crashes_and_leaves_the_fault_to_report(
+    site: Any, suite: Any, expected: Any
+) -> None:
+    merged = merge_secrets_tables(site, suite)
+    assert merged == expected
+    if merged is not None and merged.get("backends") == "oops":
+        with pytest.raises(dq.ConfigError, match="backends"):
+            dq.secrets_config(merged, "x")

@@ -65,7 +65,7 @@ class _RawSecrets:
     cache_ttl: float = DEFAULT_CACHE_TTL
     cache_size: int = DEFAULT_CACHE_SIZE
     tenant_prefix: str = DEFAULT_TENANT_PREFIX
-    backends: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+    backends: dict[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)
@@ -85,6 +85,15 @@ def secrets_config(raw: Mapping[str, Any] | None, source: str) -> SecretsConfig:
         raw = {}
     if not isinstance(raw, Mapping):
         raise ConfigError(source, [f"expected a table, got {type(raw).__name__}"])
+    backends_raw = raw.get("backends")
+    if backends_raw is not None and not isinstance(backends_raw, Mapping):
+        raise ConfigError(
+            source,
+            [
+                f"backends: expected a table of [secrets.backends.NAME] tables, got "
+                f"{type(backends_raw).__name__}"
+            ],
+        )
     table = structure(dict(raw), _RawSecrets, source=source)
     problems: list[str] = []
     if table.cache_ttl < 0:
@@ -102,6 +111,9 @@ def secrets_config(raw: Mapping[str, Any] | None, source: str) -> SecretsConfig:
                 f"{where}: backend names are lowercase letters, digits, '_' and '-', starting "
                 "with a letter (the name is spelt in ${secret:NAME:PATH})"
             )
+            continue
+        if not isinstance(options, Mapping):
+            problems.append(f"{where}: expected a table, got {type(options).__name__}")
             continue
         ours = {key: options[key] for key in _DQ_BACKEND_KEYS if key in options}
         try:
@@ -150,10 +162,11 @@ def merge_secrets_tables(
     """Lay a suite's ``[secrets]`` over ``dq.toml``'s: top-level keys from the suite win,
     and a backend the suite names replaces the site's table of that name whole (merging
     key by key could pair one file's address with the other's credentials)."""
-    merged: dict[str, Any] = dict(base or {})
-    override = dict(override or {})
-    backends = {**dict(merged.get("backends") or {}), **dict(override.pop("backends", None) or {})}
-    merged.update(override)
-    if backends:
-        merged["backends"] = backends
+    if not isinstance(base, Mapping) or not isinstance(override, Mapping):
+        # Not both tables: nothing to merge; secrets_config reports what is wrong.
+        return override if override is not None else base  # type: ignore[return-value]
+    merged: dict[str, Any] = {**base, **override}
+    site, suite = base.get("backends"), override.get("backends")
+    if isinstance(site, Mapping) and isinstance(suite, Mapping):
+        merged["backends"] = {**site, **suite}
     return merged
