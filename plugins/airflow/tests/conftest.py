@@ -139,7 +139,10 @@ class DagRunOutcome:
 
 def run_dag(dag_id: str, source: str, **test_kwargs: Any) -> DagRunOutcome:
     """Write *source* as ``dags/<dag_id>.py``, parse it as Airflow does, and dag.test() it."""
-    from airflow.dag_processing.dagbag import DagBag
+    try:
+        from airflow.dag_processing.dagbag import DagBag
+    except ImportError:  # Airflow 3.1
+        from airflow.models.dagbag import DagBag
 
     path = DAGS / f"{dag_id}.py"
     path.write_text(source)

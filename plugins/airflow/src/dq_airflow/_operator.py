@@ -23,7 +23,12 @@ from typing import Any
 
 import dq
 from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
+from airflow.sdk.exceptions import AirflowException
+
+try:  # the task SDK has it from Airflow 3.2; 3.1 keeps it in airflow-core (same base class)
+    from airflow.sdk.exceptions import AirflowFailException
+except ImportError:  # pragma: no cover - Airflow 3.1
+    from airflow.exceptions import AirflowFailException  # type: ignore[no-redef]
 
 from dq_airflow._binding import RESULT_KEY, AirflowBinding
 from dq_airflow._config import AirflowConfig, FailOn
