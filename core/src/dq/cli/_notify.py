@@ -279,9 +279,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
     for path in sorted({e.config_source for e in pending}, key=lambda p: p or ""):
         entries = [e for e in pending if e.config_source == path]
         try:
-            source = only or _Source(ctx, path if path and path != _site(ctx) else None)
             if path and not Path(path).is_file():
-                raise UsageError(f"{path}: the config this entry came from no longer exists")
+                raise UsageError(
+                    f"{path}: the config this entry came from no longer exists; restore it, "
+                    "or drop the entry with 'dq notify outbox --drop ID'"
+                )
+            source = only or _Source(ctx, path if path and path != _site(ctx) else None)
             dispatcher, resolver = _dispatcher(ctx, source, outbox, recorded_as=path or "")
         except DqError as exc:
             failed += len(entries)
