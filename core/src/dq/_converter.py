@@ -90,8 +90,10 @@ def _structure_secret(value: Any, _type: Any) -> SecretValue:
     if isinstance(value, SecretValue):
         return value
     if not isinstance(value, str):
-        raise TypeError(f"expected a secret (a string or a ${{secret:...}} reference), got "
-                        f"{type(value).__name__}")
+        raise TypeError(
+            f"expected a secret (a string or a ${{secret:...}} reference), got "
+            f"{type(value).__name__}"
+        )
     if "${secret:" in value:
         raise ValueError(
             "holds an unresolved secret reference; resolve the table with "
