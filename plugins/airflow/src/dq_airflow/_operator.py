@@ -84,7 +84,7 @@ class DqSuiteOperator(BaseOperator):
             suite = dq.load_suite(path)
         except dq.UsageError as exc:
             raise AirflowFailException(
-                f"dq suite file {path}: {_first_line_named(exc, path)}"
+                f"dq suite file {path}: {_without_path_prefix(exc, path)}"
             ) from None
         binding = AirflowBinding(
             self.config, engine=self.engine or None, source=str(path)
@@ -149,7 +149,7 @@ class DqSuiteOperator(BaseOperator):
         )
 
 
-def _first_line_named(exc: dq.UsageError, path: Path) -> str:
+def _without_path_prefix(exc: dq.UsageError, path: Path) -> str:
     """The error text; dq's messages already start with the file, so do not repeat it."""
     text = str(exc)
     prefix = f"{path}: "
