@@ -241,6 +241,38 @@ STRATEGIES[dq.SecretsConfig] = st.builds(
     source=text,
 )
 
+channel_configs = st.builds(
+    dq.ChannelConfig,
+    name=names,
+    type=names,
+    levels=st.none() | st.lists(st.sampled_from(dq.Level), unique=True).map(tuple),
+    enabled=st.booleans(),
+    options=st.dictionaries(names, text, max_size=2),
+)
+STRATEGIES[dq.ChannelConfig] = channel_configs
+STRATEGIES[dq.NotifyConfig] = st.builds(
+    dq.NotifyConfig,
+    on=st.lists(st.sampled_from(dq.RunStatus), unique=True).map(tuple),
+    cooldown_seconds=st.floats(0, 10**6),
+    channels=st.dictionaries(names, channel_configs, max_size=2),
+    tenants=st.dictionaries(
+        tenants, st.dictionaries(names, channel_configs, max_size=2), max_size=2
+    ),
+)
+STRATEGIES[dq.OutboxEntry] = st.builds(
+    dq.OutboxEntry,
+    id=count,
+    channel=names,
+    tenant=st.none() | tenants,
+    dedup_key=text,
+    config_source=st.none() | text,
+    notification=STRATEGIES[dq.Notification],
+    attempts=count,
+    last_error=text,
+    created_at=moment,
+    updated_at=moment,
+)
+
 
 def public_attrs_classes() -> list[type]:
     return sorted(

@@ -93,7 +93,7 @@ def dispatcher(host: Host, table: dict[str, Any], outbox: Outbox, **kw: Any) -> 
 
 def test_an_absent_notify_table_means_defaults_and_no_channels() -> None:
     config = NotifyConfig.from_table(None)
-    assert config.on == frozenset({dq.RunStatus.FAILED, dq.RunStatus.ERROR})
+    assert config.on == (dq.RunStatus.FAILED, dq.RunStatus.ERROR)
     assert config.cooldown_seconds == 3600
     assert config.routes(None, Level.CRITICAL) == []
 
@@ -106,10 +106,10 @@ def test_channel_tables_split_routing_keys_from_the_notifiers_options() -> None:
             "channels": {"oncall": {"type": "slack", "levels": ["error"], "url": "u", "n": 1}},
         }
     )
-    assert config.on == frozenset({dq.RunStatus.FAILED})
+    assert config.on == (dq.RunStatus.FAILED,)
     assert config.cooldown_seconds == 0
     assert config.channels["oncall"] == ChannelConfig(
-        name="oncall", type="slack", levels=frozenset({Level.ERROR}), options={"url": "u", "n": 1}
+        name="oncall", type="slack", levels=(Level.ERROR,), options={"url": "u", "n": 1}
     )
     team = NotifyConfig.from_table({"channels": {"team": {}}}).channels["team"]
     assert (team.type, team.levels, team.enabled) == ("team", None, True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 
 from dq._notify import Level, Notification, RuleFailure
@@ -110,7 +110,7 @@ def notification_for(
     *,
     tenant: TenantId | None = None,
     run_id: str | None = None,
-    notify_on: frozenset[RunStatus] = DEFAULT_NOTIFY_ON,
+    notify_on: Collection[RunStatus] = DEFAULT_NOTIFY_ON,
 ) -> Notification | None:
     """The notification for *result*, or ``None`` when its status is not in *notify_on*."""
     if result.status not in notify_on:

@@ -36,7 +36,6 @@ import anyio
 import anyio.to_thread
 import attrs
 
-from dq._alerts import DEFAULT_NOTIFY_ON
 from dq._errors import ConfigError, DqError, UsageError
 from dq._host import Host
 from dq._notify import Delivery, DeliveryStatus, Level, Notification
@@ -80,7 +79,7 @@ class ChannelConfig:
 
     name: str
     type: str
-    levels: frozenset[Level] | None = None
+    levels: tuple[Level, ...] | None = None
     enabled: bool = True
     options: dict[str, Any] = attrs.field(factory=dict, repr=_option_keys)
 
@@ -101,7 +100,7 @@ class Route:
 class NotifyConfig:
     """The ``[notify]`` table of a suite or dq.toml, structured and checked."""
 
-    on: frozenset[RunStatus] = DEFAULT_NOTIFY_ON
+    on: tuple[RunStatus, ...] = (RunStatus.FAILED, RunStatus.ERROR)
     cooldown_seconds: float = DEFAULT_COOLDOWN_SECONDS
     channels: dict[str, ChannelConfig] = attrs.field(factory=dict)
     tenants: dict[TenantId, dict[str, ChannelConfig]] = attrs.field(factory=dict)
@@ -141,10 +140,11 @@ def _choices(enum_cls: type) -> str:
     return ", ".join(repr(member.value) for member in enum_cls)  # type: ignore[attr-defined]
 
 
-def _enum_list(value: Any, enum_cls: type, path: str, problems: list[str]) -> frozenset[Any]:
+def _enum_list(value: Any, enum_cls: Any, path: str, problems: list[str]) -> tuple[Any, ...]:
+    """Members named in a list, once each, in the enum's own order (so configs compare equal)."""
     if not isinstance(value, list):
         problems.append(f"{path}: expected a list of {_choices(enum_cls)}")
-        return frozenset()
+        return ()
     members = set()
     for index, item in enumerate(value):
         try:
@@ -152,7 +152,7 @@ def _enum_list(value: Any, enum_cls: type, path: str, problems: list[str]) -> fr
         except ValueError:
             shown = repr(item) if isinstance(item, str) else type(item).__name__
             problems.append(f"{path}[{index}]: unknown value {shown}; one of {_choices(enum_cls)}")
-    return frozenset(members)
+    return tuple(member for member in enum_cls if member in members)
 
 
 def _structure_channel(name: str, table: Any, path: str, problems: list[str]) -> ChannelConfig:
@@ -201,7 +201,7 @@ def _structure_notify(table: Any, source: str) -> NotifyConfig:
             f"notify: unknown field {', '.join(map(repr, unknown))} "
             f"(known: {', '.join(_NOTIFY_KEYS)}; channel settings go under notify.channels.NAME)"
         )
-    on = DEFAULT_NOTIFY_ON
+    on: tuple[RunStatus, ...] = (RunStatus.FAILED, RunStatus.ERROR)
     if "on" in table:
         on = _enum_list(table["on"], RunStatus, "notify.on", problems)
     cooldown = table.get("cooldown_seconds", DEFAULT_COOLDOWN_SECONDS)
