@@ -292,6 +292,24 @@ def test_the_body_is_shrunk_until_it_fits_max_body_bytes() -> None:
     assert violations(json.loads(body)) == []
 
 
+def test_lone_surrogates_anywhere_still_render_valid_utf8_json() -> None:
+    lone = "a\ud800b\udfffc"
+    failure = dq.RuleFailure(rule_id=lone, check=lone, column=lone, message=lone)
+    body = render_message(
+        note(
+            title=lone,
+            summary=lone,
+            dedup_key=lone,
+            fields={lone: lone},
+            links=(dq.Link(title=lone, url=lone),),
+            failures=(failure,),
+        )
+    )
+    message = json.loads(body.decode("utf-8"))
+    assert violations(message) == []
+    assert message["blocks"][0]["text"]["text"] == "a\ufffdb\ufffdc"
+
+
 def test_control_characters_are_dropped_but_newlines_and_tabs_kept() -> None:
     message = payload(note(summary="a\x00b\x1bc\x7fd\te\nf\u0085g"))
     assert section_texts(message)[0] == "abcd\te\nfg"

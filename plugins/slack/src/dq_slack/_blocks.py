@@ -75,7 +75,7 @@ class Budget:
 
 def units(text: str) -> int:
     """Length as Slack may count it: UTF-16 code units (an astral character counts 2)."""
-    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def clean(text: str) -> str:
@@ -232,7 +232,8 @@ def render(notification: dq.Notification, budget: Budget, *, unfurl: bool = Fals
     ]
     if notification.dedup_key:
         context.append({"type": "mrkdwn", "text": "dedup key"})
-        context.append({"type": "plain_text", "text": cut(notification.dedup_key, CONTEXT_TEXT)})
+        key = _SURROGATES.sub("\ufffd", notification.dedup_key)
+        context.append({"type": "plain_text", "text": cut(key, CONTEXT_TEXT)})
     tail.append({"type": "context", "elements": context})
 
     middle: list[dict[str, Any]] = []
@@ -259,7 +260,8 @@ def render(notification: dq.Notification, budget: Budget, *, unfurl: bool = Fals
 
 def encode(payload: dict[str, Any]) -> bytes:
     """UTF-8 JSON without ``\\u`` escapes, so the byte size tracks the text."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8", "replace")  # a lone surrogate left anywhere becomes "?"
 
 
 def render_message(
