@@ -151,7 +151,7 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
             key = f"dq-{{sys.argv[1]}}-{{i}}"
             box.add(Notification(title="t", summary="s", level=Level.ERROR, dedup_key=key),
                     channel="oncall", error="e")
-            box.record_delivery("oncall", None, key)
+            box.record_delivery("team", None, key)
     """)
     procs = [subprocess.Popen([sys.executable, "-c", writer, str(n)]) for n in range(2)]
     assert [p.wait(timeout=60) for p in procs] == [0, 0]
@@ -190,3 +190,12 @@ def test_an_existing_state_dir_keeps_its_permissions(tmp_path: Path) -> None:
     shared.chmod(0o750)
     assert ensure_state_dir({"DQ_STATE_DIR": str(shared)}) == shared
     assert stat.S_IMODE(shared.stat().st_mode) == 0o750
+
+
+def test_recording_a_delivery_drops_the_events_waiting_entries_for_that_channel(
+    outbox: Outbox,
+) -> None:
+    outbox.add(note(), channel="oncall", error="e")
+    outbox.add(note(), channel="team", error="e")
+    assert outbox.record_delivery("oncall", None, "dq-abc") == 1
+    assert [e.channel for e in outbox.pending()] == ["team"]

@@ -446,11 +446,9 @@ class Dispatcher:
 
     async def _remember(self, channel: str, notification: Notification) -> None:
         try:
+            # also drops the event's waiting entries: replay must not deliver it again
             await anyio.to_thread.run_sync(
                 self.outbox.record_delivery, channel, notification.tenant, notification.dedup_key
-            )
-            await anyio.to_thread.run_sync(
-                self.outbox.settle, channel, notification.tenant, notification.dedup_key
             )
         except Exception as exc:  # the alert went out; only the cooldown is lost
             logger.warning("could not record the delivery to %r: %s", channel, exc)

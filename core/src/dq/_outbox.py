@@ -333,15 +333,22 @@ class Outbox:
 
     # -- the cooldown ledger -------------------------------------------------------------
 
-    def record_delivery(self, channel: str, tenant: TenantId | None, dedup_key: str) -> None:
-        """Remember that *dedup_key* reached *channel* now (starts its cooldown)."""
+    def record_delivery(self, channel: str, tenant: TenantId | None, dedup_key: str) -> int:
+        """Remember that *dedup_key* reached *channel* now (starts its cooldown), and drop
+        the event's waiting entries for that channel (see :meth:`settle`) in the same
+        transaction; returns how many were dropped."""
+        key = (channel, _tenant_key(tenant), dedup_key)
         with self._connect(write=True) as conn:
             conn.execute(
                 "INSERT INTO cooldown (channel, tenant, dedup_key, delivered_at) "
                 "VALUES (?,?,?,?) ON CONFLICT (channel, tenant, dedup_key) "
                 "DO UPDATE SET delivered_at = excluded.delivered_at",
-                (channel, _tenant_key(tenant), dedup_key, self._clock()),
+                (*key, self._clock()),
             )
+            cursor = conn.execute(
+                "DELETE FROM outbox WHERE channel = ? AND tenant = ? AND dedup_key = ?", key
+            )
+        return cursor.rowcount
 
     def last_delivered(
         self, channel: str, tenant: TenantId | None, dedup_key: str
