@@ -411,6 +411,19 @@ def test_a_notifier_returning_something_else_than_a_delivery_is_a_plugin_bug(
     assert "dq-test-recorder" in failed.error
 
 
+def test_a_notifier_that_hangs_is_cut_off_kept_and_does_not_hold_up_the_others(
+    host: Host, sink: Sink, outbox: Outbox
+) -> None:
+    sink.script("oncall", "hang")
+    table = {"channels": {"oncall": sink.channel("oncall"), "team": sink.channel("team")}}
+    d = dispatcher(host, table, outbox, send_timeout=0.2)
+    deliveries = {x.channel: x for x in d.dispatch_sync(note())}
+    assert deliveries["oncall"].status is DeliveryStatus.FAILED
+    assert "did not finish sending within 0.2 s" in deliveries["oncall"].error
+    assert deliveries["team"].status is DeliveryStatus.DELIVERED
+    assert [e.channel for e in outbox.pending()] == ["oncall"]
+
+
 # -- test sends and the sync bridge -----------------------------------------------------------
 
 

@@ -49,6 +49,8 @@ logger = logging.getLogger("dq.notify")
 
 DEFAULT_COOLDOWN_SECONDS = 3600.0
 DEFAULT_CONCURRENCY = 8
+#: A backstop over each notifier's own deadline: a send that hangs must not hang the run.
+DEFAULT_SEND_TIMEOUT = 600.0
 _CHANNEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")
 _CHANNEL_KEYS = frozenset({"type", "levels", "enabled"})
 _NOTIFY_KEYS = ("on", "cooldown_seconds", "channels", "tenants")
@@ -294,9 +296,11 @@ class Dispatcher:
         config_source: str | None = None,
         resolve: Resolve | None = None,
         max_concurrency: int = DEFAULT_CONCURRENCY,
+        send_timeout: float | None = DEFAULT_SEND_TIMEOUT,
     ) -> None:
         if max_concurrency < 1:
             raise UsageError("max_concurrency must be at least 1")
+        self.send_timeout = send_timeout
         self.host = host
         self.config = config
         self.outbox = outbox
@@ -537,7 +541,15 @@ class Dispatcher:
         secrets: set[str],
     ) -> Delivery:
         try:
-            delivery = await notifier.send(notification)
+            with anyio.fail_after(self.send_timeout):
+                delivery = await notifier.send(notification)
+        except TimeoutError:
+            return self._failed(
+                channel,
+                notification,
+                f"{self._blame(config)} did not finish sending within {self.send_timeout:g} s "
+                "(a notifier must give up by its own deadline)",
+            )
         except Exception as exc:
             return self._failed(
                 channel,
