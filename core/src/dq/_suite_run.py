@@ -102,8 +102,15 @@ def execute_suite(
     source: str | None = None,
     notify: bool = True,
     engine: str | None = None,
+    site: Mapping[str, Any] | None = None,
 ) -> SuiteRun:
-    """Run *suite* under its tenant; send notifications when the suite has channels."""
+    """Run *suite* under its tenant; send notifications when the suite has channels.
+
+    *site* is the dq.toml table (read from ``$DQ_CONFIG`` / ``./dq.toml`` when None):
+    its ``[secrets]`` backends sit under the suite's (a backend the suite names
+    replaces the site's whole), and its ``[notify]`` applies when the suite has none,
+    so an operator configures Vault and the on-call channel once for every suite.
+    """
     from dq._data import scan
     from dq._runner import check
 
@@ -112,8 +119,14 @@ def execute_suite(
     ctx = context or RunContext(run_id=new_run_id())
     ctx = attrs.evolve(ctx, tenant=tenant)
     engine_name = engine or suite.engine
+    if site is None:
+        from dq._config import config_path, read_config
+
+        site = read_config(config_path(None))
+    secrets_table = _merged_secrets(site, suite)
+    notify_table = dict(suite.notify or site.get("notify") or {})
     with tenant_scope(tenant):
-        resolver = _secret_resolver(suite, host, where, ctx)
+        resolver = _secret_resolver(secrets_table, host, where, ctx)
         engine_config: dict[str, Any] = dict(suite.engine_config)
         if resolver is not None and engine_config:
             engine_config = resolver.resolve_tree_sync(engine_config)
@@ -122,18 +135,26 @@ def execute_suite(
             host, engine_name, frame, suite.rules, engine_config=engine_config, paths=paths
         )
         deliveries: tuple[Delivery, ...] = ()
-        if notify and suite.notify:
-            deliveries = _notify(suite, result, host, ctx, where, resolver)
+        if notify and notify_table:
+            deliveries = _notify(suite.name, notify_table, result, host, ctx, where, resolver)
     return SuiteRun(result=result, context=ctx, deliveries=deliveries)
 
 
-def _secret_resolver(suite: Suite, host: Host, source: str, ctx: RunContext) -> Any:
-    if not suite.secrets:
+def _merged_secrets(site: Mapping[str, Any], suite: Suite) -> dict[str, Any]:
+    if not site.get("secrets"):
+        return dict(suite.secrets)
+    from dq._secret_config import merge_secrets_tables
+
+    return merge_secrets_tables(site.get("secrets"), suite.secrets)
+
+
+def _secret_resolver(table: dict[str, Any], host: Host, source: str, ctx: RunContext) -> Any:
+    if not table:
         return None
     from dq._secret_config import secrets_config
     from dq._secret_resolver import SecretResolver
 
-    config = secrets_config(dict(suite.secrets), source=f"{source}: secrets")
+    config = secrets_config(table, source=f"{source}: secrets")
     return SecretResolver(host, config, tenant=ctx.tenant, actor=_actor(ctx))
 
 
@@ -142,7 +163,13 @@ def _actor(ctx: RunContext) -> str:
 
 
 def _notify(
-    suite: Suite, result: CheckResult, host: Host, ctx: RunContext, source: str, resolver: Any
+    suite_name: str,
+    table: dict[str, Any],
+    result: CheckResult,
+    host: Host,
+    ctx: RunContext,
+    source: str,
+    resolver: Any,
 ) -> tuple[Delivery, ...]:
     """Send the result's notification through the suite's channels (under the run's tenant).
 
@@ -154,9 +181,9 @@ def _notify(
     from dq._delivery import Dispatcher, NotifyConfig
     from dq._outbox import Outbox
 
-    config = NotifyConfig.from_table(dict(suite.notify), source=f"{source}: notify")
+    config = NotifyConfig.from_table(table, source=source)
     notification = notification_for(
-        result, suite.name, tenant=ctx.tenant, run_id=ctx.run_id, notify_on=config.on
+        result, suite_name, tenant=ctx.tenant, run_id=ctx.run_id, notify_on=config.on
     )
     if notification is None:
         return ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -164,10 +165,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(f"--tenant: {exc}") from None
     context = RunContext(run_id=new_run_id(), tenant=tenant)
-    with progress(f"running {suite.name} with {engine}"):
-        run = execute_suite(
-            suite, host=host, context=context, source=args.suite, notify=not args.no_notify
-        )
+    # the lines printed below report every delivery; the dispatcher's own warnings would
+    # repeat them on stderr (embedders such as Airflow keep them: they log, not print)
+    quiet = logging.getLogger("dq.notify")
+    silencer = logging.NullHandler()
+    quiet.addHandler(silencer)
+    try:
+        with progress(f"running {suite.name} with {engine}"):
+            run = execute_suite(
+                suite,
+                host=host,
+                context=context,
+                source=args.suite,
+                notify=not args.no_notify,
+                site=ctx.config,
+            )
+    finally:
+        quiet.removeHandler(silencer)
     result = run.result
     fmt = args.format or suite.output.format
     output = args.output or suite.output.path
