@@ -11,7 +11,9 @@ Both sides post to the same sink: a minimal asyncio HTTP/1.1 keep-alive server a
 ``ok``, run in a *separate process* so it does not compete for the client's GIL. Both run at the
 same concurrency (an ``anyio.CapacityLimiter``), and runs are interleaved (slack, raw, raw,
 slack, ...) so they share the machine's noise. Latency is measured per send, from holding a
-limiter slot to the send's return.
+limiter slot to the send's return. The verdict is the median over rounds of each round's
+p99 ratio (the pooled ratios are printed too): p99 of a queue on a shared machine swings with
+outside load, and pairing adjacent runs keeps one burst from deciding the result.
 
     uv run --with ./plugins/slack python benchmarks/notify_fanout.py [--alerts 1000]
         [--concurrency 20] [--rounds 5] [--check]
@@ -133,7 +135,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--alerts", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved runs per side")
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved runs per side")
     parser.add_argument(
         "--check", action="store_true", help=f"exit 1 if p99 ratio > {RATIO_TARGET}"
     )
@@ -178,15 +180,19 @@ def main() -> int:
     runs = {"slack": slack_run, "raw": raw_run}
     latencies: dict[str, list[float]] = {"slack": [], "raw": []}
     walls: dict[str, list[float]] = {"slack": [], "raw": []}
+    round_ratios: list[float] = []
     try:
         anyio.run(slack_run)  # warm-up: imports, first connections, code paths
         anyio.run(raw_run)
         for r in range(args.rounds):
             order = ("slack", "raw") if r % 2 == 0 else ("raw", "slack")
+            p99: dict[str, float] = {}
             for side in order:
                 lat, wall = anyio.run(runs[side])
                 latencies[side] += lat
                 walls[side].append(wall)
+                p99[side] = _pct(lat, 0.99)
+            round_ratios.append(p99["slack"] / p99["raw"])
     finally:
         sink.terminate()
         sink.join(5)
@@ -204,10 +210,16 @@ def main() -> int:
             f"{max(lat) * 1e3:8.2f} {rate:9.0f}"
         )
     ratio50 = _pct(latencies["slack"], 0.50) / _pct(latencies["raw"], 0.50)
-    ratio99 = _pct(latencies["slack"], 0.99) / _pct(latencies["raw"], 0.99)
+    pooled99 = _pct(latencies["slack"], 0.99) / _pct(latencies["raw"], 0.99)
+    # The verdict uses the median of the per-round ratios: each round pairs two adjacent runs,
+    # so a burst of outside load (a shared 2-core machine) spoils one pair, not the verdict.
+    ratio99 = statistics.median(round_ratios)
     verdict = "within" if ratio99 <= RATIO_TARGET else "OVER"
-    print(f"p50 ratio slack/raw: {ratio50:.2f}")
-    print(f"p99 ratio slack/raw: {ratio99:.2f}  ({verdict} the {RATIO_TARGET}x target)")
+    print(f"p50 ratio slack/raw (pooled): {ratio50:.2f}")
+    print(f"p99 ratio slack/raw (pooled): {pooled99:.2f}")
+    print("p99 ratio per round: " + " ".join(f"{r:.2f}" for r in round_ratios))
+    print(f"p99 ratio slack/raw (median of rounds): {ratio99:.2f}  ", end="")
+    print(f"({verdict} the {RATIO_TARGET}x target)")
     return 1 if args.check and ratio99 > RATIO_TARGET else 0
 
 

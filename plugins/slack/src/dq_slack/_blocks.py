@@ -40,6 +40,7 @@ URL_MAX = 3000
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
+_UNCLEAN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
 _LEVEL_MARK = {
     dq.Level.INFO: ":information_source:",
@@ -80,11 +81,15 @@ def units(text: str) -> int:
 
 def clean(text: str) -> str:
     """Drop control characters (except newline and tab) and lone surrogates."""
+    if _UNCLEAN.search(text) is None:  # the common case: one scan, no copies
+        return text
     return _SURROGATES.sub("\ufffd", _CONTROLS.sub("", text))
 
 
 def escape(text: str) -> str:
     """Escape the three characters mrkdwn gives meaning to: ``&``, ``<``, ``>``."""
+    if "&" not in text and "<" not in text and ">" not in text:
+        return text
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
