@@ -66,3 +66,13 @@ def test_importing_the_plugin_module_does_not_import_httpx() -> None:
     code = "import sys, dq_slack; print('httpx' in sys.modules, 'anyio' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_url_resolved_from_a_secret_reference_is_accepted_as_a_secret_value() -> None:
+    # dq's secret resolver hands the component a dq.SecretValue, not a str
+    notifier = dq.Host(dq.discover()).component(
+        "notifier", "slack", {"url": dq.SecretValue(URL), "channel": "oncall"}
+    )
+    assert notifier.config.url.reveal_text() == URL
+    assert notifier.channel == "oncall"
+    assert "SECRETTOKEN" not in repr(notifier) + str(notifier)
