@@ -120,7 +120,8 @@ def _fail_once_from_another_process(env: Env) -> None:
         import anyio, dq
         from dq._config import read_config
         from pathlib import Path
-        from dq._delivery import Dispatcher, NotifyConfig
+        from dq._delivery import Dispatcher
+        from dq._notify_config import NotifyConfig
         from dq._discovery import discover
         from dq._host import Host
         from dq._outbox import Outbox

@@ -16,9 +16,10 @@ import anyio
 import dq
 import pytest
 from dq import DeliveryStatus, Level, Notification, SecretValue, TenantId
-from dq._delivery import ChannelConfig, Dispatcher, NotifyConfig
+from dq._delivery import Dispatcher
 from dq._discovery import discover
 from dq._host import Host
+from dq._notify_config import ChannelConfig, NotifyConfig
 from dq._outbox import Outbox
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st

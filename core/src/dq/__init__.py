@@ -120,8 +120,8 @@ _EXPORTS: dict[str, str] = {
     "load_suite": "dq._suite",
     # notification delivery
     "notification_for": "dq._alerts",
-    "NotifyConfig": "dq._delivery",
-    "ChannelConfig": "dq._delivery",
+    "NotifyConfig": "dq._notify_config",
+    "ChannelConfig": "dq._notify_config",
     "Dispatcher": "dq._delivery",
     "Outbox": "dq._outbox",
     "OutboxEntry": "dq._outbox",
@@ -148,7 +148,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from dq._alerts import notification_for
     from dq._asgi import TenantMiddleware
     from dq._converter import converter, make_converter, structure, unstructure
-    from dq._delivery import ChannelConfig, Dispatcher, NotifyConfig
+    from dq._delivery import Dispatcher
     from dq._discovery import Inventory, PluginRecord, discover
     from dq._documents import load_document, load_typed
     from dq._engine_kit import (
@@ -172,6 +172,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from dq._host import Host
     from dq._jobs import Output, RunContext, Source, Suite
     from dq._notify import Delivery, DeliveryStatus, Level, Link, Notification, RuleFailure
+    from dq._notify_config import ChannelConfig, NotifyConfig
     from dq._outbox import Outbox, OutboxEntry
     from dq._results import (
         CheckResult,

@@ -178,7 +178,8 @@ def _notify(
     outbox like any failed delivery instead of failing the run.
     """
     from dq._alerts import notification_for
-    from dq._delivery import Dispatcher, NotifyConfig
+    from dq._delivery import Dispatcher
+    from dq._notify_config import NotifyConfig
     from dq._outbox import Outbox
 
     config = NotifyConfig.from_table(table, source=source)

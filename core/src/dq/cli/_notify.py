@@ -126,7 +126,7 @@ class _Source:
         self.name = self.path or "dq.toml"
 
     def notify_config(self) -> Any:
-        from dq._delivery import NotifyConfig
+        from dq._notify_config import NotifyConfig
 
         table = self.table.get("notify")
         if table is None and self.path != self.site_path:
