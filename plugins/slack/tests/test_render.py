@@ -168,6 +168,25 @@ def test_a_failure_without_column_or_total_still_reads_naturally() -> None:
     assert line == "• `enough_rows` row_count · *warning* · 0 failed — 12 &lt; 100"
 
 
+def test_an_engine_message_that_states_the_counts_replaces_the_short_counts() -> None:
+    failure = dq.RuleFailure(
+        rule_id="amount_range",
+        check="between",
+        column="amount",
+        failed_count=3,
+        element_count=497,
+        message="3 of 497 non-null rows failed (0.60%); "
+        "passing share 99.40% is below mostly 99.50%",
+    )
+    (line,) = [t for t in section_texts(payload(note(failures=(failure,)))) if "Failing" in t][
+        0
+    ].split("\n")[1:]
+    assert line == (
+        "• `amount_range` between on `amount` · *error* · 3 of 497 non-null rows failed (0.60%); "
+        "passing share 99.40% is below mostly 99.50%"
+    )
+
+
 def test_a_message_without_failures_links_or_fields_has_no_empty_blocks() -> None:
     message = payload(note(failures=(), links=(), fields={}, summary=""))
     assert [b["type"] for b in message["blocks"]] == ["header", "context"]

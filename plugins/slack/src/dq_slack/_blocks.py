@@ -169,14 +169,19 @@ def failure_line(failure: dq.RuleFailure, limit: int) -> str:
     parts = [f"• {code(failure.rule_id)} {mrkdwn(one_line(failure.check), 60)}"]
     if failure.column:
         parts.append(f"on {code(failure.column)}")
+    message = one_line(failure.message)
     counts = f"{failure.failed_count:,} failed"
     if failure.element_count > 0:
         share = 100 * failure.failed_count / failure.element_count
         counts = f"{failure.failed_count:,} of {failure.element_count:,} failed ({share:.3g}%)"
+    if message.startswith(f"{failure.failed_count} of {failure.element_count} "):
+        # dq's engines already say the counts ("3 of 497 non-null rows failed (0.60%)"):
+        # show that sentence instead of a second, shorter copy of the same numbers
+        counts, message = escape(message), ""
     parts.append(f"· *{mrkdwn(one_line(failure.severity), 20)}* · {counts}")
     line = " ".join(parts)
-    if failure.message:
-        line += f" — {escape(one_line(failure.message))}"
+    if message:
+        line += f" — {escape(message)}"
     return cut(line, limit)
 
 
