@@ -40,8 +40,36 @@ class _Parser(argparse.ArgumentParser):
         )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from dq.cli import _check, _notify, _plugins, _profile, _secrets
+#: Each command and the module of its group, in the order ``dq --help`` lists them.
+COMMAND_MODULES: dict[str, str] = {
+    "check": "_check",
+    "run": "_check",
+    "profile": "_profile",
+    "learn": "_profile",
+    "plugins": "_plugins",
+    "secrets": "_secrets",
+    "notify": "_notify",
+}
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command word in *argv*: the first token that is not a global option or its value."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--config":
+            next(tokens, None)
+        elif not token.startswith("-"):
+            return token
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (given a known *command*) one holding only that command's group.
+
+    ``dq plugins list`` must stay close to a bare entry-point scan, so a run builds and
+    imports just the group it needs; help, errors and unknown commands get everything.
+    """
+    from importlib import import_module
 
     parser = _Parser(
         prog="dq",
@@ -65,17 +93,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="treat every plugin problem as a failure (exit 1); also DQ_STRICT=1",
     )
     groups = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    _check.register(groups)
-    _profile.register(groups)
-    _plugins.register(groups)
-    _secrets.register(groups)
-    _notify.register(groups)
+    if command in COMMAND_MODULES:
+        modules = [COMMAND_MODULES[command]]
+    else:
+        modules = list(dict.fromkeys(COMMAND_MODULES.values()))
+    for module in modules:
+        import_module(f"dq.cli.{module}").register(groups)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(command_of(arguments))
+    args = parser.parse_args(arguments)
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)
