@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import dq
@@ -381,3 +381,40 @@ def test_secret_references_parse_and_print_back() -> None:
     assert str(ref) == "${secret:vault:db/prod#password@3}"
     with pytest.raises(ValueError, match="not a secret reference"):
         dq.SecretRef.parse("${vault:db}")
+
+
+@attrs.frozen(kw_only=True)
+class _Header:
+    type: Literal["header"] = "header"
+    name: str = "X-Tenant-ID"
+
+
+@attrs.frozen(kw_only=True)
+class _Path:
+    type: Literal["path"] = "path"
+    prefix: str = "/t"
+
+
+@attrs.frozen(kw_only=True)
+class _Composite:
+    resolvers: tuple[_Header | _Path, ...]
+
+
+def test_a_union_of_configs_tagged_by_type_structures_by_its_type() -> None:
+    built = dq.structure({"resolvers": [{"type": "path", "prefix": "/x"}]}, _Composite)
+    assert built.resolvers == (_Path(prefix="/x"),)
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ({"type": "hedaer"}, "resolvers[0]: unknown type 'hedaer'; one of 'header', 'path'"),
+        ({"name": "X"}, "resolvers[0]: missing 'type'; one of 'header', 'path'"),
+        (3, "resolvers[0]: expected a table with a 'type' (one of 'header', 'path'), got int (3)"),
+        ({"type": "header", "nmae": "X"}, "resolvers[0]: unknown field 'nmae'"),
+    ],
+)
+def test_a_wrong_type_tag_is_named_with_the_choices(entry: Any, problem: str) -> None:
+    with pytest.raises(dq.ConfigError) as info:
+        dq.structure({"resolvers": [entry]}, _Composite, source="tenant.composite")
+    assert info.value.problems == [problem]

@@ -8,10 +8,13 @@ into ``"5"``. Unknown keys are refused for the same reason: a misspelt
 
 from __future__ import annotations
 
+import types
+import typing
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
+import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn
 from cattrs.strategies import configure_tagged_union
@@ -111,6 +114,48 @@ def _default_rule_id(value: Any) -> Any:
     return value
 
 
+def _type_tags(union: Any) -> dict[str, type] | None:
+    """``{tag: class}`` when *union* is a union of attrs classes each with a one-value
+    ``type: Literal[...]`` field (how plugins spell "one of these configs"), else None."""
+    if typing.get_origin(union) not in (typing.Union, types.UnionType):
+        return None
+    tags: dict[str, type] = {}
+    for member in typing.get_args(union):
+        if not (isinstance(member, type) and attrs.has(member)):
+            return None
+        field = attrs.fields_dict(attrs.resolve_types(member)).get("type")
+        literal = None if field is None else field.type
+        if typing.get_origin(literal) is not Literal or len(typing.get_args(literal)) != 1:
+            return None
+        tags[typing.get_args(literal)[0]] = member
+    return tags
+
+
+def _register_type_tagged_unions(conv: cattrs.Converter) -> None:
+    """Structure such unions by their ``type`` value, so a typo reads as one.
+
+    cattrs alone would try to guess the class from the keys present and report a
+    misspelt ``type = "hedaer"`` as "required field missing".
+    """
+
+    def structure(value: Any, union: Any) -> Any:
+        tags = _type_tags(union) or {}
+        choices = ", ".join(repr(tag) for tag in tags)
+        if not isinstance(value, Mapping):
+            raise TypeError(
+                f"expected a table with a 'type' (one of {choices}), got {_describe(value)}"
+            )
+        if "type" not in value:
+            raise ValueError(f"missing 'type'; one of {choices}")
+        tag = value["type"]
+        if tag not in tags:
+            shown = repr(tag) if isinstance(tag, str) else _describe(tag)
+            raise ValueError(f"unknown type {shown}; one of {choices}")
+        return conv.structure(value, tags[tag])
+
+    conv.register_structure_hook_func(lambda t: _type_tags(t) is not None, structure)
+
+
 def make_converter() -> cattrs.Converter:
     """Build the converter; a function so tests and plugins can get a fresh one."""
     conv = cattrs.Converter(forbid_extra_keys=True)
@@ -150,6 +195,7 @@ def make_converter() -> cattrs.Converter:
         return tagged(_default_rule_id(value), Rule)
 
     conv.register_structure_hook(Rule, structure_rule)
+    _register_type_tagged_unions(conv)
     return conv
 
 
