@@ -231,6 +231,29 @@ async def test_a_rejection_answers_with_its_status_and_code() -> None:
     assert echo.scopes == []
 
 
+async def test_a_401_carries_the_resolvers_challenge_and_other_statuses_do_not() -> None:
+    bearer = 'Bearer realm="dq", error="invalid_token"'
+    for status, expected in ((401, bearer), (403, None)):
+        rejection = dq.TenantRejected("bad token", status=status, code="x", challenge=bearer)
+        _, headers, _ = await call(TenantMiddleware(EchoApp(), Raising(rejection)), http_scope())
+        assert headers.get("www-authenticate") == expected
+
+
+async def test_a_challenge_that_could_split_headers_is_dropped() -> None:
+    rejection = dq.TenantRejected("x", challenge="Bearer\r\nSet-Cookie: a=b")
+    status, headers, _ = await call(TenantMiddleware(EchoApp(), Raising(rejection)), http_scope())
+    assert status == 401 and "www-authenticate" not in headers
+
+
+async def test_no_tenant_from_a_credential_resolver_asks_for_its_credential() -> None:
+    resolver = HeaderResolver()
+    resolver.challenge = 'Bearer realm="dq"'  # type: ignore[attr-defined]
+    status, headers, _ = await call(TenantMiddleware(EchoApp(), resolver), http_scope())
+    assert (status, headers["www-authenticate"]) == (401, 'Bearer realm="dq"')
+    _, plain, _ = await call(TenantMiddleware(EchoApp(), HeaderResolver()), http_scope())
+    assert "www-authenticate" not in plain
+
+
 @pytest.mark.parametrize("required", [True, False])
 async def test_a_crashing_resolver_is_a_generic_500_and_its_message_is_not_logged(
     required: bool, caplog: pytest.LogCaptureFixture

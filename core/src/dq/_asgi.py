@@ -41,10 +41,11 @@ WEBSOCKET_CLOSE_BASE = 4000
 class _Refusal(Exception):
     """A decision to answer with an error instead of calling the app (internal)."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, challenge: str | None = None) -> None:
         self.status = status
         self.code = code
         self.message = message
+        self.challenge = challenge
         super().__init__(message)
 
 
@@ -115,7 +116,7 @@ class TenantMiddleware:
         try:
             tenant = self.resolver.resolve(facts)
         except TenantRejected as exc:
-            raise _Refusal(exc.status, exc.code, str(exc)) from None
+            raise _Refusal(exc.status, exc.code, str(exc), exc.challenge) from None
         except Exception as exc:  # noqa: BLE001 - a crashing resolver must still fail closed
             _log_crash("resolve", self.resolver, facts, exc)
             raise _Refusal(500, "tenant_resolver_error", _GENERIC_500) from None
@@ -135,6 +136,8 @@ class TenantMiddleware:
                     "tenant_unresolved",
                     "this request names no tenant; send the tenant the service is configured "
                     "to read (a header, host, path or token)",
+                    # a resolver that reads credentials says how to present them
+                    getattr(self.resolver, "challenge", None),
                 )
             return None, _with_state(scope, None)
         scope = self._mount(scope, facts, tenant)
@@ -147,7 +150,7 @@ class TenantMiddleware:
         try:
             prefix = mount_prefix(facts, tenant)
         except TenantRejected as exc:
-            raise _Refusal(exc.status, exc.code, str(exc)) from None
+            raise _Refusal(exc.status, exc.code, str(exc), exc.challenge) from None
         except Exception as exc:  # noqa: BLE001
             _log_crash("mount_prefix", self.resolver, facts, exc)
             raise _Refusal(500, "tenant_resolver_error", _GENERIC_500) from None
@@ -241,6 +244,16 @@ def _log_crash(step: str, resolver: Any, facts: RequestFacts, exc: BaseException
     )
 
 
+def _challenge_header(refusal: _Refusal) -> list[tuple[bytes, bytes]]:
+    """``WWW-Authenticate`` on a 401 whose resolver gave a challenge (ASCII only, one line)."""
+    challenge = refusal.challenge
+    if refusal.status != 401 or not challenge or not challenge.isascii():
+        return []
+    if "\r" in challenge or "\n" in challenge:
+        return []
+    return [(b"www-authenticate", challenge.encode("ascii"))]
+
+
 async def _refuse(kind: str, refusal: _Refusal, receive: Receive, send: Send) -> None:
     if kind == "websocket":
         # The first event of a websocket is the connect; closing before accept rejects it.
@@ -258,6 +271,7 @@ async def _refuse(kind: str, refusal: _Refusal, receive: Receive, send: Send) ->
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode("ascii")),
                 (b"cache-control", b"no-store"),
+                *_challenge_header(refusal),
             ],
         }
     )

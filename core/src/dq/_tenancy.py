@@ -68,9 +68,22 @@ _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 
 class TenantRejected(DqError):
-    """A request that must not proceed; carries the HTTP status to answer with."""
+    """A request that must not proceed; carries the HTTP status to answer with.
 
-    def __init__(self, message: str, *, status: int = 401, code: str = "tenant_unresolved") -> None:
+    ``challenge`` is the ``WWW-Authenticate`` value a 401 should carry (RFC 7235 requires
+    one), e.g. ``Bearer realm="dq", error="invalid_token"`` from a JWT resolver, so clients
+    and gateways can tell "send a token" from "your token is bad".
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 401,
+        code: str = "tenant_unresolved",
+        challenge: str | None = None,
+    ) -> None:
         self.status = status
         self.code = code
+        self.challenge = challenge
         super().__init__(message)

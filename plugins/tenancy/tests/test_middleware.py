@@ -18,6 +18,7 @@ from conftest import AUDIENCE, HS_SECRET, ISSUER, Mint
 from dq_tenancy import (
     CompositeConfig,
     HeaderResolver,
+    JwtConfig,
     PathConfig,
     PathResolver,
     SubdomainConfig,
@@ -152,7 +153,17 @@ async def test_jwt_in_agree_mode_with_the_header(mint: Mint) -> None:
     assert (ok.status_code, ok.json()["tenant"]) == (200, "acme")
     assert (bad.status_code, bad.json()["error"]["code"]) == (403, "tenant_mismatch")
     assert (expired.status_code, expired.json()["error"]["code"]) == (401, "token_expired")
+    assert expired.headers["www-authenticate"] == 'Bearer realm="dq", error="invalid_token"'
     assert token not in expired.text
+
+
+async def test_a_request_without_a_token_is_told_to_send_a_bearer_token() -> None:
+    config = {"type": "jwt", "issuer": ISSUER, "audience": AUDIENCE, "hs256_secret": HS_SECRET}
+    resolver = build_resolver(dq.structure(config, JwtConfig))
+    async with client(resolver) as http:
+        response = await http.get("/")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer realm="dq"'
 
 
 async def test_concurrent_requests_for_many_tenants_stay_apart() -> None:

@@ -30,9 +30,15 @@ def excerpt(value: str, limit: int = EXCERPT_CHARS) -> str:
     return f"{shown[:budget]}... ({len(value)} characters)"
 
 
-def reject(message: str, *, status: int = BAD_REQUEST, code: str = "tenant_invalid") -> NoReturn:
+def reject(
+    message: str,
+    *,
+    status: int = BAD_REQUEST,
+    code: str = "tenant_invalid",
+    challenge: str | None = None,
+) -> NoReturn:
     """Raise the refusal; a function so call sites read as one line."""
-    raise dq.TenantRejected(message, status=status, code=code)
+    raise dq.TenantRejected(message, status=status, code=code, challenge=challenge)
 
 
 def header_values(facts: dq.RequestFacts, name: str) -> list[str]:

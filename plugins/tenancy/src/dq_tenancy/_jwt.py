@@ -38,8 +38,13 @@ from dq_tenancy._keys import Base64Error, KeySet, VerifyingKey, b64url_decode, l
 MAX_TOKEN_CHARS = 16 * 1024
 
 
+#: RFC 6750 §3: what a client without a token is told to present.
+CHALLENGE = 'Bearer realm="dq"'
+
+
 def _invalid(message: str, code: str = "invalid_token") -> NoReturn:
-    reject(message, status=UNAUTHORIZED, code=code)
+    # RFC 6750 §3.1 names one error for every bad token: invalid_token
+    reject(message, status=UNAUTHORIZED, code=code, challenge=f'{CHALLENGE}, error="invalid_token"')
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -93,6 +98,8 @@ class JwtResolver:
         self.config = config
         self.keys: KeySet = load_keys(config)
         self._clock = clock
+        #: What the middleware sends in ``WWW-Authenticate`` when no token came at all.
+        self.challenge = CHALLENGE
 
     def __repr__(self) -> str:
         return f"JwtResolver(issuer={self.config.issuer!r}, keys={self.keys!r})"

@@ -165,6 +165,10 @@ class CompositeResolver:
             raise ValueError("a composite resolver needs at least one resolver")
         self.resolvers = tuple(resolvers)
         self.mode = mode
+        #: The first member's credential challenge (a JWT member's), for the middleware's 401.
+        self.challenge: str | None = next(
+            (c for r in self.resolvers if (c := getattr(r, "challenge", None))), None
+        )
 
     def resolve(self, facts: dq.RequestFacts) -> dq.TenantId | None:
         found: dq.TenantId | None = None
