@@ -90,3 +90,22 @@ def test_list_prefixes_allow_the_root_and_one_trailing_slash() -> None:
         dq.validate_secret_prefix("tenants//")
     with pytest.raises(InvalidSecretPath):
         dq.validate_secret_prefix("../x/")
+
+
+def test_secret_fields_gives_the_bytes_of_each_field() -> None:
+    values = {"user": dq.SecretValue("ada"), "key": dq.SecretValue(b"\x00\xff")}
+    assert dq.secret_fields("db", values) == {"user": b"ada", "key": b"\x00\xff"}
+
+
+@pytest.mark.parametrize(
+    ("values", "error", "text"),
+    [
+        ({}, dq.UsageError, "set 'db' needs at least one field"),
+        ({"": dq.SecretValue("x")}, dq.UsageError, "field names are non-empty strings"),
+        ({"pw": "hunter2-plain"}, TypeError, "field 'pw' must be a dq.SecretValue, not str"),
+    ],
+)
+def test_secret_fields_refuses_bad_shapes_without_showing_a_value(values, error, text) -> None:
+    with pytest.raises(error) as info:
+        dq.secret_fields("db", values)
+    assert text in str(info.value) and "hunter2" not in str(info.value)

@@ -145,6 +145,11 @@ class MemorySecretBackend:
 
     # -- helpers ------------------------------------------------------------------------
 
+    @staticmethod
+    def _fields(path: str, values: Mapping[str, dq.SecretValue]) -> dict[str, bytes]:
+        """The bytes to store (a method so a broken variant can store them wrongly)."""
+        return dq.secret_fields(path, values)
+
     def _read(self, path: str, version: int | None) -> dict[str, bytes]:
         secret = self._secrets.get(path)
         if secret is None or not secret.versions:
@@ -177,21 +182,3 @@ class MemorySecretBackend:
         if field not in fields:
             raise dq.SecretNotFound(f"secret {path!r} has no field {field!r}", reason="field")
         return fields[field]
-
-    @staticmethod
-    def _fields(path: str, values: Mapping[str, dq.SecretValue]) -> dict[str, bytes]:
-        """Copy the values out as bytes; refuse a plain str/bytes so nothing unmasked travels."""
-        if not values:
-            raise dq.UsageError(f"set {path!r} needs at least one field")
-        out: dict[str, bytes] = {}
-        for key, value in values.items():
-            if not isinstance(key, str) or not key:
-                raise dq.UsageError(f"set {path!r}: field names are non-empty strings")
-            if not isinstance(value, dq.SecretValue):
-                # The type, never the value: this message may be logged.
-                raise TypeError(
-                    f"set {path!r}: field {key!r} must be a dq.SecretValue, "
-                    f"not {type(value).__name__}"
-                )
-            out[key] = value.reveal()
-        return out

@@ -79,6 +79,7 @@ _EXPORTS: dict[str, str] = {
     "SecretConflict": "dq._secrets",
     "validate_secret_path": "dq._secrets",
     "validate_secret_prefix": "dq._secrets",
+    "secret_fields": "dq._secrets",
     # secret access
     "SecretResolver": "dq._secret_resolver",
     "SecretsConfig": "dq._secret_config",
@@ -219,6 +220,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         SecretOperation,
         SecretRef,
         SecretValue,
+        secret_fields,
         validate_secret_path,
         validate_secret_prefix,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from datetime import datetime
 
 import attrs
@@ -195,6 +196,28 @@ def validate_secret_path(path: str) -> str:
                 "'_ . @ + = -' (no '%', '\\', spaces or control characters)"
             )
     return path
+
+
+def secret_fields(path: str, values: Mapping[str, SecretValue]) -> dict[str, bytes]:
+    """The bytes of each field a backend's ``set`` was given, after checking the shape.
+
+    Every backend needs this same gate before writing: at least one field, names that
+    are non-empty strings, and values that are :class:`SecretValue` (a plain ``str``
+    or ``bytes`` would have travelled unmasked through every layer above). Errors name
+    the path, the field and the *type* given, never a value.
+    """
+    if not isinstance(values, Mapping) or not values:
+        raise UsageError(f"set {path!r} needs at least one field")
+    out: dict[str, bytes] = {}
+    for key, value in values.items():
+        if not isinstance(key, str) or not key:
+            raise UsageError(f"set {path!r}: field names are non-empty strings")
+        if not isinstance(value, SecretValue):
+            raise TypeError(
+                f"set {path!r}: field {key!r} must be a dq.SecretValue, not {type(value).__name__}"
+            )
+        out[key] = value.reveal()
+    return out
 
 
 def validate_secret_prefix(prefix: str) -> str:
