@@ -6,12 +6,14 @@ import json
 import textwrap
 from pathlib import Path
 
+import anyio
 import dq
 import pytest
 from conftest import write_dist_info
 from test_cli_check import run, workdir  # noqa: F401  (the fixture is used by name)
 
 SPY_ENGINE = '''
+import attrs
 import dq
 from dq import hookimpl
 
@@ -38,8 +40,36 @@ class TenantSpy:
         raise NotImplementedError
 
 
+class KeyedSpy(TenantSpy):
+    """Says whether the token in its config is the secret the test stored (never shows it)."""
+
+    def __init__(self, config):
+        self.config = config
+
+    def check(self, data, rules):
+        ok = self.config.token == dq.SecretValue("s3cret-token")
+        results = tuple(
+            dq.RuleResult(rule_id=r.id, check=r.check, column=getattr(r, "column", None),
+                          status=dq.RuleStatus.PASSED, message=f"token ok={ok}")
+            for r in rules.rules
+        )
+        return dq.CheckResult(status=dq.RunStatus.PASSED, engine="keyed", results=results)
+
+
+@attrs.frozen
+class KeyedConfig:
+    token: dq.SecretValue = attrs.field(metadata={"secret": True})
+
+
+@hookimpl
+def dq_component_config(kind, name):
+    return KeyedConfig if (kind, name) == ("engine", "keyed") else None
+
+
 @hookimpl
 def dq_engine(name, config):
+    if name == "keyed":
+        return KeyedSpy(config)
     return TenantSpy() if name == "spy" else None
 '''
 
@@ -53,7 +83,10 @@ def spy(workdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         site,
         "dq-spy",
         "1.0.0",
-        {"dq.engines": {"spy": "dq_spy_engine"}, "dq.hook_api": {"^1.0": "x"}},
+        {
+            "dq.engines": {"spy": "dq_spy_engine", "keyed": "dq_spy_engine"},
+            "dq.hook_api": {"^1.0": "x"},
+        },
     )
     monkeypatch.syspath_prepend(str(site))
     monkeypatch.delenv("DQ_TENANT", raising=False)
@@ -144,3 +177,48 @@ def test_run_suite_inherits_the_tenant_its_caller_bound(spy) -> None:
     with dq.tenant_scope("initech"):
         result = dq.run_suite(suite)
     assert {r.message for r in result.results} == {"tenant=initech"}
+
+
+KEYED_SUITE = """
+name = "orders"
+source = "good.csv"
+rules = "rules.toml"
+engine = "keyed"
+
+[engine_config]
+token = "${secret:file:api#token}"
+
+[output]
+format = "json"
+"""
+
+
+def test_a_secret_reference_in_the_engine_config_is_resolved_at_run_time(
+    spy, secret_site, capsys
+) -> None:
+    store = secret_site.store
+    resolver = dq.SecretResolver(
+        secret_site.host(),
+        dq.secrets_config({"backends": {"file": {"path": str(store)}}}, "test"),
+        tenant=dq.TenantId("acme"),
+    )
+    values = {"token": dq.SecretValue("s3cret-token")}
+    anyio.run(resolver.backend("file").set, "api", values)
+    (spy / "suite.toml").write_text(KEYED_SUITE + f'\n[secrets.backends.file]\npath = "{store}"\n')
+
+    code, out, err = run(capsys, "run", "suite.toml", "--tenant", "acme")
+
+    assert code == 0, err
+    assert seen_tenant(out) == "token ok=True"
+    assert "s3cret-token" not in out + err
+
+
+def test_a_secret_reference_without_that_backend_says_which_table_to_add(
+    spy, capsys
+) -> None:
+    (spy / "suite.toml").write_text(KEYED_SUITE)
+
+    code, _, err = run(capsys, "run", "suite.toml")
+
+    assert code == 2
+    assert "no secret backend named 'file'" in err and "[secrets.backends.file]" in err

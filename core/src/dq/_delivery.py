@@ -35,6 +35,7 @@ import anyio
 import anyio.to_thread
 import attrs
 
+from dq._bridge import run_sync
 from dq._errors import ConfigError, DqError, UsageError
 from dq._host import Host
 from dq._notify import Delivery, DeliveryStatus, Level, Notification
@@ -417,23 +418,3 @@ def normal_source(source: str | None) -> str | None:
 
     path = Path(source)
     return str(path.resolve()) if path.is_file() else source
-
-
-def run_sync(fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
-    """Run an async function from sync code, even in a thread with a running event loop.
-
-    ``anyio.run`` refuses to start inside a running loop (a Jupyter cell, an async
-    web handler calling sync code), so there the call runs on a fresh loop in a
-    worker thread, with the caller's context (tenant, ...) copied over.
-    """
-    import asyncio
-    import contextvars
-    from concurrent.futures import ThreadPoolExecutor
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return anyio.run(fn, *args)
-    context = contextvars.copy_context()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dq-notify") as pool:
-        return pool.submit(context.run, anyio.run, fn, *args).result()

@@ -146,18 +146,10 @@ class SecretResolver:
         return await self._walk(value, where, memo)
 
     def resolve_tree_sync(self, value: Any, *, where: str = "") -> Any:
-        """:meth:`resolve_tree` for synchronous callers (runs its own event loop)."""
-        import anyio
+        """:meth:`resolve_tree` for synchronous callers, in or outside a running loop."""
+        from dq._bridge import run_sync
 
-        try:
-            return anyio.run(_call_resolve, self, value, where)
-        except RuntimeError as exc:
-            if "already running" in str(exc).lower() or "running event loop" in str(exc):
-                raise UsageError(
-                    "resolve_tree_sync was called from async code; await "
-                    "SecretResolver.resolve_tree instead"
-                ) from None
-            raise
+        return run_sync(_call_resolve, self, value, where)
 
     async def _walk(self, value: Any, where: str, memo: dict[SecretRef, SecretValue]) -> Any:
         if isinstance(value, str):

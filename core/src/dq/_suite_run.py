@@ -128,8 +128,8 @@ def execute_suite(
     with tenant_scope(tenant):
         resolver = _secret_resolver(secrets_table, host, where, ctx)
         engine_config: dict[str, Any] = dict(suite.engine_config)
-        if resolver is not None and engine_config:
-            engine_config = resolver.resolve_tree_sync(engine_config)
+        if engine_config:
+            engine_config = resolver.resolve_tree_sync(engine_config, where="engine_config")
         frame, paths = scan(suite.source.path, suite.source.format)
         result = check(
             host, engine_name, frame, suite.rules, engine_config=engine_config, paths=paths
@@ -149,8 +149,10 @@ def _merged_secrets(site: Mapping[str, Any], suite: Suite) -> dict[str, Any]:
 
 
 def _secret_resolver(table: dict[str, Any], host: Host, source: str, ctx: RunContext) -> Any:
-    if not table:
-        return None
+    """The run's resolver; built even without backends, so a reference names what is missing.
+
+    Backends are only built (and connected) when a reference first names them.
+    """
     from dq._secret_config import secrets_config
     from dq._secret_resolver import SecretResolver
 
@@ -193,6 +195,6 @@ def _notify(
         config,
         Outbox(),
         config_source=str(Path(source).resolve()) if Path(source).is_file() else source,
-        resolve=resolver.resolve_tree if resolver is not None else None,
+        resolve=resolver.resolve_tree,
     )
     return tuple(dispatcher.dispatch_sync(notification))
