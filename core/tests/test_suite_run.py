@@ -213,12 +213,30 @@ def test_a_secret_reference_in_the_engine_config_is_resolved_at_run_time(
     assert "s3cret-token" not in out + err
 
 
-def test_a_secret_reference_without_that_backend_says_which_table_to_add(
-    spy, capsys
-) -> None:
+def test_a_secret_reference_without_that_backend_says_which_table_to_add(spy, capsys) -> None:
     (spy / "suite.toml").write_text(KEYED_SUITE)
 
     code, _, err = run(capsys, "run", "suite.toml")
 
     assert code == 2
     assert "no secret backend named 'file'" in err and "[secrets.backends.file]" in err
+
+
+def test_dq_check_resolves_references_in_dq_toml_engine_tables(spy, secret_site, capsys) -> None:
+    store = secret_site.store
+    shared = {"path": str(store), "tenant_scoped": False}
+    resolver = dq.SecretResolver(
+        secret_site.host(), dq.secrets_config({"backends": {"file": shared}}, "test")
+    )
+    anyio.run(resolver.backend("file").set, "api", {"token": dq.SecretValue("s3cret-token")})
+    (spy / "dq.toml").write_text(
+        '[engines.keyed]\ntoken = "${secret:file:api#token}"\n\n'
+        f'[secrets.backends.file]\npath = "{store}"\ntenant_scoped = false\n'
+    )
+
+    code, out, err = run(
+        capsys, "check", "good.csv", "-r", "rules.toml", "-e", "keyed", "-f", "json"
+    )
+
+    assert code == 0, err
+    assert seen_tenant(out) == "token ok=True"

@@ -93,26 +93,40 @@ def execute(
     fmt: str,
     output: str | None,
     data_format: str | None = None,
-    suite: str | None = None,
-    engine_options: dict[str, Any] | None = None,
 ) -> int:
-    from dq import _report, _runner
+    from dq import _runner
     from dq._data import scan
     from dq._host import Host
 
     host = Host(ctx.inventory)
     host.record_for("engine", engine)  # fail fast, before reading data, if it is missing
     frame, paths = scan(data, data_format)
-    options = {**engine_config(ctx, engine), **(engine_options or {})}
+    options = engine_config(ctx, engine)
+    if "${secret:" in repr(options):  # dq.toml's [engines.NAME] may hold secret references
+        from dq._secret_config import secrets_config
+        from dq._secret_resolver import SecretResolver
+
+        config = secrets_config(ctx.config.get("secrets") or {}, f"{ctx.config_source}: secrets")
+        resolver = SecretResolver(host, config, actor="cli:check")
+        options = resolver.resolve_tree_sync(options, where=f"engines.{engine}")
     with progress(f"checking {data} with {engine}"):
         result = _runner.check(host, engine, frame, rules, engine_config=options, paths=paths)
-    text = _report.render(result, fmt, source=data, suite=suite)
+    emit(result, fmt, output, source=data)
+    return EXIT_BY_STATUS[result.status.value]
+
+
+def emit(
+    result: Any, fmt: str, output: str | None, *, source: str, suite: str | None = None
+) -> None:
+    """The report to *output* (and its headline to stderr), or to stdout."""
+    from dq import _report
+
+    text = _report.render(result, fmt, source=source, suite=suite)
     if output:
         Path(output).write_text(text + "\n", encoding="utf-8")
-        print(_report.headline(result, data), file=sys.stderr)
+        print(_report.headline(result, source), file=sys.stderr)
     else:
         print(text)
-    return EXIT_BY_STATUS[result.status.value]
 
 
 def _rules_with_sample_size(rules: Any, sample_size: int | None) -> Any:
@@ -145,7 +159,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     import attrs
 
-    from dq import _report
     from dq._host import Host
     from dq._jobs import RunContext
     from dq._suite import load_suite
@@ -183,14 +196,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         quiet.removeHandler(silencer)
     result = run.result
-    fmt = args.format or suite.output.format
-    output = args.output or suite.output.path
-    text = _report.render(result, fmt, source=suite.source.path, suite=suite.name)
-    if output:
-        Path(output).write_text(text + "\n", encoding="utf-8")
-        print(_report.headline(result, suite.source.path), file=sys.stderr)
-    else:
-        print(text)
+    emit(
+        result,
+        args.format or suite.output.format,
+        args.output or suite.output.path,
+        source=suite.source.path,
+        suite=suite.name,
+    )
     for delivery in run.deliveries:
         print(_delivery_line(delivery), file=sys.stderr)
     return EXIT_BY_STATUS[result.status.value]
