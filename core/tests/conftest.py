@@ -92,3 +92,33 @@ def secret_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SecretSite:
         )
     monkeypatch.syspath_prepend(str(site))
     return SecretSite(site, dists, tmp_path / "store.json")
+
+
+@pytest.fixture
+def install_audit(secret_site: SecretSite, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Install audit sinks from ``plugin_zoo.AUDIT_PLUGINS`` (by module) into the secret site.
+
+    They land on the same sys.path entry as the secret-store plugin, as real metadata in
+    the ``dq.audit`` group, and are added to ``secret_site.dists`` so ``secret_site.host()``
+    sees them too.
+    """
+    import sys
+    import textwrap
+
+    from plugin_zoo import AUDIT_PLUGINS, MARKER
+
+    def install(*modules: str) -> None:
+        for module in modules:
+            dist, sink, source = AUDIT_PLUGINS[module]
+            (secret_site.site / f"{module}.py").write_text(MARKER + textwrap.dedent(source))
+            monkeypatch.delitem(sys.modules, module, raising=False)
+            secret_site.dists.append(
+                write_dist_info(
+                    secret_site.site,
+                    dist,
+                    "1.0.0",
+                    {"dq.audit": {sink: module}, "dq.hook_api": {"^1.0": module}},
+                )
+            )
+
+    return install

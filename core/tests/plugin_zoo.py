@@ -289,3 +289,57 @@ SECRET_PLUGINS: dict[str, tuple[str, str, str, str]] = {
     "dq_filesecrets_plugin": ("dq-filesecrets", "dq.secrets", "file", FILE_SECRETS),
     "dq_raising_auditor": ("dq-raising-auditor", "dq.secrets", "auditor", RAISING_AUDITOR),
 }
+
+
+# -- audit sinks (entry-point group dq.audit): loaded for dq_secret_accessed alone ------------
+
+AUDIT_RECORDER = '''
+"""An audit-only plugin: no component, just dq_secret_accessed (what a Splunk shipper is)."""
+
+from dq import hookimpl
+
+EVENTS = []
+
+
+@hookimpl
+def dq_secret_accessed(event):
+    EVENTS.append(event)
+'''
+
+AUDIT_RAISES = '''
+"""An audit sink whose database is down: it raises on every event."""
+
+from dq import hookimpl
+
+CALLS = []
+
+
+@hookimpl
+def dq_secret_accessed(event):
+    CALLS.append(event)
+    raise ConnectionError("audit database is down")
+'''
+
+AUDIT_IMPORT_FAILS = """
+import dq_audit_vendor_sdk_not_installed  # noqa: F401
+"""
+
+AUDIT_WITHOUT_HOOK = '''
+"""Registered as an audit sink, but implements only a factory: it cannot audit."""
+
+from dq import hookimpl
+
+
+@hookimpl
+def dq_engine(name, config):
+    return None
+'''
+
+#: module name -> (distribution, audit sink name, source); each module records its import
+#: in ``DQ_TEST_IMPORT_MARKER`` like the zoo's.
+AUDIT_PLUGINS: dict[str, tuple[str, str, str]] = {
+    "dq_audit_recorder": ("dq-audit-recorder", "recorder", AUDIT_RECORDER),
+    "dq_audit_raises": ("dq-audit-raises", "raises", AUDIT_RAISES),
+    "dq_audit_import_fails": ("dq-audit-import-fails", "vendor", AUDIT_IMPORT_FAILS),
+    "dq_audit_without_hook": ("dq-audit-without-hook", "hookless", AUDIT_WITHOUT_HOOK),
+}

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import logging
+import threading
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -22,8 +24,11 @@ import pluggy
 from dq import hookspecs
 from dq._converter import structure
 from dq._discovery import OK, Inventory, PluginRecord
-from dq._errors import ConfigError, DqError, PluginError, PluginNotFound
-from dq.protocols import KIND_FACTORIES, KIND_PROTOCOLS
+from dq._errors import ConfigError, DqError, PluginError, PluginNotFound, UsageError
+from dq._names import AUDIT_KIND
+from dq.protocols import AUDIT_HOOK, KIND_FACTORIES, KIND_PROTOCOLS
+
+_log = logging.getLogger(__name__)
 
 _HOOK_NAMES = frozenset(
     name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("dq_")
@@ -93,6 +98,9 @@ class Host:
         self.pm.add_hookspecs(hookspecs)
         self._loaded: dict[tuple[str, str], LoadedPlugin] = {}
         self._by_target: dict[str, LoadedPlugin] = {}
+        #: The audit sinks, once loaded (None until the first secret access asks).
+        self._audit_sinks: tuple[LoadedPlugin, ...] | None = None
+        self._audit_lock = threading.Lock()
 
     # -- loading ----------------------------------------------------------------------
 
@@ -125,12 +133,49 @@ class Host:
         else:
             loaded = self._import(record)
             self._by_target[record.value] = loaded
-        if KIND_FACTORIES[kind] not in loaded.hooks:
+        if kind == AUDIT_KIND:
+            if AUDIT_HOOK not in loaded.hooks:
+                raise self._fault(record, f"implements no {AUDIT_HOOK} hook, so it cannot audit")
+        elif KIND_FACTORIES[kind] not in loaded.hooks:
             raise self._fault(
                 record, f"implements no {KIND_FACTORIES[kind]} hook, so it cannot build a {kind}"
             )
         self._loaded[key] = loaded
         return loaded
+
+    def audit_sinks(self) -> tuple[LoadedPlugin, ...]:
+        """Load every usable audit sink (entry-point group ``dq.audit``), once per host.
+
+        Called on the first secret access rather than when the host is made, so that
+        listing and start-up stay metadata-only. A sink that cannot be loaded is logged
+        once, naming its distribution, and left out for the life of this host: an audit
+        sink must never block the access it would have recorded. ``dq plugins list
+        --check`` (with ``--strict`` in CI) is where a broken sink fails loudly.
+        """
+        with self._audit_lock:  # one wrapped backend may serve several threads
+            if self._audit_sinks is None:
+                loaded: list[LoadedPlugin] = []
+                for record in self.inventory.records:
+                    if record.kind != AUDIT_KIND or record.status != OK:
+                        continue
+                    try:
+                        loaded.append(self.load(AUDIT_KIND, record.name))
+                    except DqError as exc:
+                        _log.warning(
+                            "%s; secret accesses are not sent to it (accesses are not blocked); "
+                            "see 'dq plugins info %s --check'",
+                            exc,
+                            record.name,
+                        )
+                self._audit_sinks = tuple(loaded)
+            return self._audit_sinks
+
+    def _not_a_component(self, kind: str, name: str) -> None:
+        if kind == AUDIT_KIND:
+            raise UsageError(
+                f"audit sink {name!r} is not a component: dq builds nothing from it and calls "
+                f"its {AUDIT_HOOK} hook on every secret access; it takes no configuration"
+            )
 
     def _fault(self, record: PluginRecord, problem: str) -> PluginError:
         return PluginError(
@@ -196,6 +241,7 @@ class Host:
             ) from exc
 
     def config_class(self, kind: str, name: str) -> type | None:
+        self._not_a_component(kind, name)
         loaded = self.load(kind, name)
         cls = self.call(loaded, "dq_component_config", kind=kind, name=name)
         if cls is not None and not attrs.has(cls):
@@ -206,6 +252,7 @@ class Host:
 
     def component(self, kind: str, name: str, config: Mapping[str, Any] | None = None) -> Any:
         """Build component ``kind:name`` from a raw config table."""
+        self._not_a_component(kind, name)
         loaded = self.load(kind, name)
         cls = self.config_class(kind, name)
         if cls is not None:

@@ -4,7 +4,8 @@ Listing only reads metadata; this goes further, in the order a real use would:
 import the module, validate its hook implementations against the specs, ask for
 its config class, and - when the config has no required fields - build the
 component and check it satisfies its kind's protocol. The first failure ends the
-check with the distribution named; nothing here can take the host down.
+check with the distribution named; nothing here can take the host down. An audit
+sink stops after the hooks: it has no config and builds nothing (decision 0017).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import attrs
 from dq._discovery import BROKEN, OK, PluginRecord
 from dq._errors import DqError
 from dq._host import ConfigField, Host, config_fields
+from dq._names import AUDIT_KIND
+from dq.protocols import AUDIT_HOOK
 
 
 @attrs.define
@@ -49,6 +52,9 @@ def check_component(host: Host, record: PluginRecord) -> CheckReport:
         loaded = host.load(record.kind, record.name)
         report.import_seconds = loaded.import_seconds
         report.hooks = loaded.hooks
+        if record.kind == AUDIT_KIND:
+            report.constructed = f"none: dq calls its {AUDIT_HOOK} on every secret access"
+            return report
         cls = host.config_class(record.kind, record.name)
         if cls is not None:
             report.config = config_fields(cls)

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import re
 
-#: kind -> entry-point group. The order is the order kinds are listed in.
+#: The kind of an audit sink: a plugin loaded for its ``dq_secret_accessed`` hook alone.
+#: It has no factory and builds no component (decision 0017).
+AUDIT_KIND = "audit"
+
+#: kind -> entry-point group. The order is the order kinds are listed in. Every kind but
+#: ``audit`` is a component kind with a factory hook (:data:`dq.protocols.KIND_FACTORIES`).
 KIND_GROUPS: dict[str, str] = {
     "engine": "dq.engines",
     "notifier": "dq.notifiers",
     "secrets": "dq.secrets",
     "tenant": "dq.tenants",
     "orchestrator": "dq.orchestrators",
+    AUDIT_KIND: "dq.audit",
 }
 GROUP_KINDS: dict[str, str] = {group: kind for kind, group in KIND_GROUPS.items()}
 

@@ -1,11 +1,11 @@
 """AuditedSecretBackend: one :class:`dq.SecretAccess` per operation, never the value.
 
 Every access, including a refused path, a denial and a cache hit, is reported
-twice: to the ``dq_secret_accessed`` hook of every loaded plugin (an audit sink
-may be a plugin) and to the stdlib logger ``dq.audit`` as one line with
-structured ``extra`` fields, so an operator gets an audit trail with no plugin
-at all. A sink that raises is logged and skipped: auditing must not block or
-undo the access it records.
+twice: to the ``dq_secret_accessed`` hook of every loaded plugin and of every
+audit sink installed in the ``dq.audit`` entry-point group, and to the stdlib
+logger ``dq.audit`` as one line with structured ``extra`` fields, so an operator
+gets an audit trail with no plugin at all. A sink that raises is logged and
+skipped: auditing must not block or undo the access it records.
 
 The wrappers below it (tenant scope, cache) know things the audit record needs
 — the effective path, the tenant, whether the value came from the cache — but
@@ -102,12 +102,18 @@ def outcome_of(exc: BaseException | None) -> str:
 def host_sink(host: Host) -> AuditSink:
     """Broadcast to ``dq_secret_accessed`` on every plugin loaded into *host*, each alone.
 
-    pluggy stops a hook call at the first raising implementation; calling each
-    one separately means a broken sink neither blocks the access nor silences
-    the sinks after it.
+    The first event loads the host's audit sinks (``dq.audit``; :meth:`Host.audit_sinks`),
+    so an audit-only plugin is called although no component of it is used, and a
+    process that never touches a secret never imports one. pluggy stops a hook call
+    at the first raising implementation; calling each one separately means a broken
+    sink neither blocks the access nor silences the sinks after it.
     """
 
     def emit(event: SecretAccess) -> None:
+        try:
+            host.audit_sinks()
+        except Exception as exc:  # loading sinks must never block the access either
+            _log.warning("could not load the audit sinks: %s", type(exc).__name__)
         caller = host.pm.hook.dq_secret_accessed
         for impl in caller.get_hookimpls():
             kwargs = {"event": event} if "event" in impl.argnames else {}

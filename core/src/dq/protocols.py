@@ -88,7 +88,8 @@ KIND_PROTOCOLS: dict[str, type] = {
     "tenant": TenantResolver,
     "orchestrator": OrchestratorBinding,
 }
-#: kind -> the name of its factory hook.
+#: kind -> the name of its factory hook. The ``audit`` kind is absent on purpose: an audit
+#: sink builds nothing, dq calls its :data:`AUDIT_HOOK` on every secret access (decision 0017).
 KIND_FACTORIES: dict[str, str] = {
     "engine": "dq_engine",
     "notifier": "dq_notifier",
@@ -96,3 +97,5 @@ KIND_FACTORIES: dict[str, str] = {
     "tenant": "dq_tenant_resolver",
     "orchestrator": "dq_orchestrator_binding",
 }
+#: The hook an audit sink (entry-point group ``dq.audit``) must implement to be loadable.
+AUDIT_HOOK = "dq_secret_accessed"

@@ -21,7 +21,8 @@ from typing import Any
 from dq._errors import EXIT_FINDINGS, EXIT_OK, EXIT_RUNTIME, UsageError
 from dq.cli._context import CommandContext
 
-#: kind -> (contract module, contract class, the fixture the author supplies)
+#: kind -> (contract module, contract class, the fixture the author supplies). Audit sinks
+#: have no contract yet (decision 0017): verify refuses them with exit 2.
 CONTRACTS: dict[str, tuple[str, str, str]] = {
     "engine": ("dq_contract.engine", "EngineContract", "engine"),
     "notifier": ("dq_contract.notifier", "NotifierContract", "notifier"),
@@ -105,6 +106,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
         kinds = ", ".join(f"{r.kind}:{r.name}" for r in found)
         raise UsageError(f"{args.name!r} names several components ({kinds}); say KIND:NAME")
     record = found[0]
+    if record.kind not in CONTRACTS:
+        raise UsageError(
+            f"{record.kind} {record.name!r} from {record.distribution}: dq-contract-tests has "
+            f"no contract for {record.kind} sinks yet, so there is nothing to verify; "
+            f"'dq plugins info {record.kind}:{record.name} --check' imports it and validates "
+            "its hooks"
+        )
     module, cls, fixture = CONTRACTS[record.kind]
     if importlib.util.find_spec("dq_contract") is None:
         raise UsageError("dq plugins verify needs dq-contract-tests: pip install dq-contract-tests")
