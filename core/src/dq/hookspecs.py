@@ -116,7 +116,8 @@ def dq_secret_backend(name: str, config: Any) -> SecretBackend | None:
 
 @hookspec
 def dq_secret_accessed(event: SecretAccess) -> None:
-    """Observe a secret access (audit). Called on every loaded plugin that implements it.
+    """Observe a secret access (audit). Called on every loaded plugin that implements it,
+    and on every audit sink (entry-point group ``dq.audit``), loaded for this hook alone.
 
     Receives a :class:`dq.SecretAccess` naming backend, path, operation, outcome,
     tenant and actor, and never the value. Must not raise: an audit sink that
