@@ -49,3 +49,23 @@ def test_an_unknown_command_is_a_usage_error_listing_all_commands(capsys) -> Non
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert "invalid choice: 'chekc'" in err and "notify" in err
+
+
+@pytest.mark.parametrize(
+    ("kind", "line"),
+    [
+        (
+            "notifier",
+            "No dq notifier plugins installed. Install one (for example: pip install dq-slack).",
+        ),
+        ("audit", "No dq audit plugins installed. Install one."),
+        (None, "No dq plugins installed. Install one (for example: pip install dq-polars)."),
+    ],
+)
+def test_an_empty_listing_suggests_a_plugin_of_that_kind(kind, line, monkeypatch, capsys) -> None:
+    import dq._discovery
+    from dq.cli import main
+
+    monkeypatch.setattr(dq._discovery.metadata, "distributions", lambda: [])
+    assert main(["plugins", "list", *(["--kind", kind] if kind else [])]) == 0
+    assert capsys.readouterr().out.strip() == line

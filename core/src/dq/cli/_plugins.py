@@ -13,6 +13,15 @@ from dq._tables import render_table
 from dq._version import HOOK_API_VERSION
 from dq.cli._context import CommandContext
 
+#: A distribution of this repository to suggest when a kind has nothing installed.
+EXAMPLE_DISTRIBUTIONS = {
+    "engine": "dq-polars",
+    "notifier": "dq-slack",
+    "secrets": "dq-vault",
+    "tenant": "dq-tenancy",
+    "orchestrator": "dq-airflow",
+}
+
 LIST_HELP = """\
 Lists every dq component installed, read from package metadata only: no plugin
 is imported (add --check to import and validate each one).
@@ -120,7 +129,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     if not records:
         scope = f"{args.kind} " if args.kind else ""
-        print(f"No dq {scope}plugins installed. Install one (for example: pip install dq-polars).")
+        example = EXAMPLE_DISTRIBUTIONS.get(args.kind or "engine")
+        hint = f" (for example: pip install {example})" if example else ""
+        print(f"No dq {scope}plugins installed. Install one{hint}.")
     else:
         headers = ["name", "kind", "distribution", "version", "hook API", "status", "reason"]
         rows = [
