@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import anyio
 import dq
@@ -185,26 +186,37 @@ source = "good.csv"
 rules = "rules.toml"
 engine = "keyed"
 
-[engine_config]
-token = "${secret:file:api#token}"
-
 [output]
 format = "json"
 """
+TOKEN_REF = "${secret:file:api#token}"
+
+
+def seed_token(secret_site: Any, **backend: Any) -> str:
+    """Store the token the keyed engine expects; return the store's path."""
+    store = str(secret_site.store)
+    config = dq.secrets_config({"backends": {"file": {"path": store, **backend}}}, "test")
+    resolver = dq.SecretResolver(secret_site.host(), config, tenant=dq.TenantId("acme"))
+    anyio.run(resolver.backend("file").set, "api", {"token": dq.SecretValue("s3cret-token")})
+    return store
+
+
+def site_with_engine_token(work: Path, store: str) -> None:
+    (work / "dq.toml").write_text(
+        f'[engines.keyed]\ntoken = "{TOKEN_REF}"\n\n'
+        f'[secrets.backends.file]\npath = "{store}"\ntenant_scoped = false\n'
+    )
 
 
 def test_a_secret_reference_in_the_engine_config_is_resolved_at_run_time(
     spy, secret_site, capsys
 ) -> None:
-    store = secret_site.store
-    resolver = dq.SecretResolver(
-        secret_site.host(),
-        dq.secrets_config({"backends": {"file": {"path": str(store)}}}, "test"),
-        tenant=dq.TenantId("acme"),
+    store = seed_token(secret_site)
+    (spy / "suite.toml").write_text(
+        KEYED_SUITE
+        + f'\n[engine_config]\ntoken = "{TOKEN_REF}"\n'
+        + f'\n[secrets.backends.file]\npath = "{store}"\n'
     )
-    values = {"token": dq.SecretValue("s3cret-token")}
-    anyio.run(resolver.backend("file").set, "api", values)
-    (spy / "suite.toml").write_text(KEYED_SUITE + f'\n[secrets.backends.file]\npath = "{store}"\n')
 
     code, out, err = run(capsys, "run", "suite.toml", "--tenant", "acme")
 
@@ -214,7 +226,7 @@ def test_a_secret_reference_in_the_engine_config_is_resolved_at_run_time(
 
 
 def test_a_secret_reference_without_that_backend_says_which_table_to_add(spy, capsys) -> None:
-    (spy / "suite.toml").write_text(KEYED_SUITE)
+    (spy / "suite.toml").write_text(KEYED_SUITE + f'\n[engine_config]\ntoken = "{TOKEN_REF}"\n')
 
     code, _, err = run(capsys, "run", "suite.toml")
 
@@ -223,16 +235,7 @@ def test_a_secret_reference_without_that_backend_says_which_table_to_add(spy, ca
 
 
 def test_dq_check_resolves_references_in_dq_toml_engine_tables(spy, secret_site, capsys) -> None:
-    store = secret_site.store
-    shared = {"path": str(store), "tenant_scoped": False}
-    resolver = dq.SecretResolver(
-        secret_site.host(), dq.secrets_config({"backends": {"file": shared}}, "test")
-    )
-    anyio.run(resolver.backend("file").set, "api", {"token": dq.SecretValue("s3cret-token")})
-    (spy / "dq.toml").write_text(
-        '[engines.keyed]\ntoken = "${secret:file:api#token}"\n\n'
-        f'[secrets.backends.file]\npath = "{store}"\ntenant_scoped = false\n'
-    )
+    site_with_engine_token(spy, seed_token(secret_site, tenant_scoped=False))
 
     code, out, err = run(
         capsys, "check", "good.csv", "-r", "rules.toml", "-e", "keyed", "-f", "json"
@@ -240,3 +243,12 @@ def test_dq_check_resolves_references_in_dq_toml_engine_tables(spy, secret_site,
 
     assert code == 0, err
     assert seen_tenant(out) == "token ok=True"
+
+
+def test_run_suite_takes_dq_toml_engine_tables_as_dq_run_does(spy, secret_site) -> None:
+    site_with_engine_token(spy, seed_token(secret_site, tenant_scoped=False))
+    (spy / "suite.toml").write_text(KEYED_SUITE)
+
+    result = dq.run_suite(dq.load_suite(spy / "suite.toml"))
+
+    assert {r.message for r in result.results} == {"token ok=True"}

@@ -1,4 +1,4 @@
-"""The dq config file: where it is, and its ``[plugins]`` table.
+"""The dq config file: where it is, its ``[plugins]`` and ``[engines.NAME]`` tables.
 
 Looked up in this order: ``--config PATH``, ``$DQ_CONFIG``, ``./dq.toml``. A
 missing default file is fine (dq works with no config); a missing file that was
@@ -33,6 +33,12 @@ def config_path(explicit: str | None, environ: Mapping[str, str] | None = None) 
     return default if default.is_file() else None
 
 
+def site_config() -> tuple[dict[str, Any], str]:
+    """dq.toml's table and its name for errors, found as the CLI finds it without --config."""
+    path = config_path(None)
+    return read_config(path), str(path) if path else "settings"
+
+
 def read_config(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
@@ -60,3 +66,11 @@ def plugin_settings(
         if str(exc).startswith("DQ_"):  # an environment variable, not the file
             raise UsageError(f"environment: {exc}") from None
         raise ConfigError(source, [str(exc)]) from None
+
+
+def engine_table(config: Mapping[str, Any], name: str, *, source: str) -> dict[str, Any]:
+    """The ``[engines.NAME]`` table of the config file (empty when there is none)."""
+    engines = config.get("engines", {})
+    if not isinstance(engines, Mapping) or not isinstance(engines.get(name, {}), Mapping):
+        raise ConfigError(source, [f"engines.{name}: expected a table"])
+    return dict(engines.get(name, {}))

@@ -125,12 +125,16 @@ def learn(
 
 def default_host() -> Host:
     """A host over the installed plugins, honouring dq.toml and DQ_PLUGINS_* like the CLI."""
-    from dq._config import config_path, plugin_settings, read_config
+    from dq._config import site_config
+
+    return _host_for(*site_config())
+
+
+def _host_for(site: dict[str, Any], source: str) -> Host:
+    from dq._config import plugin_settings
     from dq._discovery import discover
 
-    path = config_path(None)
-    settings = plugin_settings(read_config(path), source=str(path) if path else "settings")
-    return Host(discover(settings))
+    return Host(discover(plugin_settings(site, source=source)))
 
 
 def run_suite(
@@ -150,6 +154,15 @@ def run_suite(
     gate (see :class:`dq.SuiteFailed` for that); use :func:`dq.execute_suite` to
     also get the run context and the deliveries.
     """
+    from dq._config import site_config
     from dq._suite_run import execute_suite
 
-    return execute_suite(suite, host=host or default_host(), context=context, notify=notify).result
+    site, source = site_config()  # read once: for the plugin settings and the suite's tables
+    return execute_suite(
+        suite,
+        host=host or _host_for(site, source),
+        context=context,
+        notify=notify,
+        site=site,
+        site_source=source,
+    ).result

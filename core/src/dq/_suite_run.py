@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from dq._config import engine_table, site_config
 from dq._errors import UsageError
 from dq._host import Host
 from dq._jobs import RunContext, Suite
@@ -103,13 +104,16 @@ def execute_suite(
     notify: bool = True,
     engine: str | None = None,
     site: Mapping[str, Any] | None = None,
+    site_source: str = "dq.toml",
 ) -> SuiteRun:
     """Run *suite* under its tenant; send notifications when the suite has channels.
 
-    *site* is the dq.toml table (read from ``$DQ_CONFIG`` / ``./dq.toml`` when None):
-    its ``[secrets]`` backends sit under the suite's (a backend the suite names
-    replaces the site's whole), and its ``[notify]`` applies when the suite has none,
-    so an operator configures Vault and the on-call channel once for every suite.
+    *site* is the dq.toml table (read from ``$DQ_CONFIG`` / ``./dq.toml`` when None;
+    *site_source* names it in errors). Its ``[engines.NAME]`` sits under the suite's
+    ``engine_config`` key by key, its ``[secrets]`` backends under the suite's (a
+    backend the suite names replaces the site's whole), and its ``[notify]`` applies
+    when the suite has none: an operator configures Vault and the on-call channel
+    once for every suite.
     """
     from dq._data import scan
     from dq._runner import check
@@ -120,14 +124,15 @@ def execute_suite(
     ctx = attrs.evolve(ctx, tenant=tenant)
     engine_name = engine or suite.engine
     if site is None:
-        from dq._config import config_path, read_config
-
-        site = read_config(config_path(None))
+        site, site_source = site_config()
     secrets_table = _merged_secrets(site, suite)
     notify_table = dict(suite.notify or site.get("notify") or {})
     with tenant_scope(tenant):
         resolver = _secret_resolver(secrets_table, host, where, ctx)
-        engine_config: dict[str, Any] = dict(suite.engine_config)
+        engine_config = {
+            **engine_table(site, engine_name, source=site_source),
+            **suite.engine_config,
+        }
         if engine_config:
             engine_config = resolver.resolve_tree_sync(engine_config, where="engine_config")
         frame, paths = scan(suite.source.path, suite.source.format)

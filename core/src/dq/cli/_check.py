@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dq._errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ConfigError, UsageError
+from dq._errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
 from dq.cli._context import CommandContext
 from dq.cli._progress import progress
 
@@ -78,10 +78,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def engine_config(ctx: CommandContext, name: str) -> dict[str, Any]:
     """The ``[engines.NAME]`` table of the dq config file, if any."""
-    engines = ctx.config.get("engines", {})
-    if not isinstance(engines, dict) or not isinstance(engines.get(name, {}), dict):
-        raise ConfigError(ctx.config_source, [f"engines.{name}: expected a table"])
-    return dict(engines.get(name, {}))
+    from dq._config import engine_table
+
+    return engine_table(ctx.config, name, source=ctx.config_source)
 
 
 def execute(
@@ -157,8 +156,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import attrs
-
     from dq._host import Host
     from dq._jobs import RunContext
     from dq._suite import load_suite
@@ -170,9 +167,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     engine = args.engine or suite.engine
     host = Host(ctx.inventory)
     host.record_for("engine", engine)  # fail fast, before reading data, if it is missing
-    suite = attrs.evolve(
-        suite, engine=engine, engine_config={**engine_config(ctx, engine), **suite.engine_config}
-    )
     try:
         tenant = TenantId(args.tenant) if args.tenant is not None else None
     except ValueError as exc:
@@ -191,7 +185,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                 context=context,
                 source=args.suite,
                 notify=not args.no_notify,
+                engine=engine,
                 site=ctx.config,
+                site_source=ctx.config_source,
             )
     finally:
         quiet.removeHandler(silencer)
