@@ -180,7 +180,9 @@ def test_run_suite_inherits_the_tenant_its_caller_bound(spy) -> None:
     assert {r.message for r in result.results} == {"tenant=initech"}
 
 
-KEYED_SUITE = """
+TOKEN_REF = "${secret:file:api#token}"
+#: A suite for the keyed engine whose token comes from the site (dq.toml) ...
+BARE_KEYED_SUITE = """
 name = "orders"
 source = "good.csv"
 rules = "rules.toml"
@@ -189,7 +191,8 @@ engine = "keyed"
 [output]
 format = "json"
 """
-TOKEN_REF = "${secret:file:api#token}"
+#: ... and one that names it itself.
+KEYED_SUITE = BARE_KEYED_SUITE + f'\n[engine_config]\ntoken = "{TOKEN_REF}"\n'
 
 
 def seed_token(secret_site: Any, **backend: Any) -> str:
@@ -212,11 +215,7 @@ def test_a_secret_reference_in_the_engine_config_is_resolved_at_run_time(
     spy, secret_site, capsys
 ) -> None:
     store = seed_token(secret_site)
-    (spy / "suite.toml").write_text(
-        KEYED_SUITE
-        + f'\n[engine_config]\ntoken = "{TOKEN_REF}"\n'
-        + f'\n[secrets.backends.file]\npath = "{store}"\n'
-    )
+    (spy / "suite.toml").write_text(KEYED_SUITE + f'\n[secrets.backends.file]\npath = "{store}"\n')
 
     code, out, err = run(capsys, "run", "suite.toml", "--tenant", "acme")
 
@@ -226,7 +225,7 @@ def test_a_secret_reference_in_the_engine_config_is_resolved_at_run_time(
 
 
 def test_a_secret_reference_without_that_backend_says_which_table_to_add(spy, capsys) -> None:
-    (spy / "suite.toml").write_text(KEYED_SUITE + f'\n[engine_config]\ntoken = "{TOKEN_REF}"\n')
+    (spy / "suite.toml").write_text(KEYED_SUITE)
 
     code, _, err = run(capsys, "run", "suite.toml")
 
@@ -247,7 +246,7 @@ def test_dq_check_resolves_references_in_dq_toml_engine_tables(spy, secret_site,
 
 def test_run_suite_takes_dq_toml_engine_tables_as_dq_run_does(spy, secret_site) -> None:
     site_with_engine_token(spy, seed_token(secret_site, tenant_scoped=False))
-    (spy / "suite.toml").write_text(KEYED_SUITE)
+    (spy / "suite.toml").write_text(BARE_KEYED_SUITE)
 
     result = dq.run_suite(dq.load_suite(spy / "suite.toml"))
 
