@@ -128,7 +128,9 @@ def execute_suite(
     secrets_table = _merged_secrets(site, suite)
     notify_table = dict(suite.notify or site.get("notify") or {})
     with tenant_scope(tenant):
-        resolver = _secret_resolver(secrets_table, host, where, ctx)
+        resolver = secret_resolver(
+            secrets_table, host, source=where, tenant=ctx.tenant, actor=_actor(ctx)
+        )
         engine_config = {
             **engine_table(site, engine_name, source=site_source),
             **suite.engine_config,
@@ -153,16 +155,21 @@ def _merged_secrets(site: Mapping[str, Any], suite: Suite) -> dict[str, Any]:
     return merge_secrets_tables(site.get("secrets"), suite.secrets)
 
 
-def _secret_resolver(table: dict[str, Any], host: Host, source: str, ctx: RunContext) -> Any:
-    """The run's resolver; built even without backends, so a reference names what is missing.
-
-    Backends are only built (and connected) when a reference first names them.
-    """
+def secret_resolver(
+    table: Mapping[str, Any],
+    host: Host,
+    *,
+    source: str,
+    tenant: TenantId | None,
+    actor: str,
+) -> Any:
+    """The resolver for one ``[secrets]`` table; built even without backends, so a
+    reference names the table that is missing. Backends connect only when first named."""
     from dq._secret_config import secrets_config
     from dq._secret_resolver import SecretResolver
 
     config = secrets_config(table, source=f"{source}: secrets")
-    return SecretResolver(host, config, tenant=ctx.tenant, actor=_actor(ctx))
+    return SecretResolver(host, config, tenant=tenant, actor=actor)
 
 
 def _actor(ctx: RunContext) -> str:

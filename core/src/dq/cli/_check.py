@@ -101,12 +101,16 @@ def execute(
     host.record_for("engine", engine)  # fail fast, before reading data, if it is missing
     frame, paths = scan(data, data_format)
     options = engine_config(ctx, engine)
-    if "${secret:" in repr(options):  # dq.toml's [engines.NAME] may hold secret references
-        from dq._secret_config import secrets_config
-        from dq._secret_resolver import SecretResolver
+    if options:  # dq.toml's [engines.NAME] may hold secret references, as a suite's may
+        from dq._suite_run import secret_resolver
 
-        config = secrets_config(ctx.config.get("secrets") or {}, f"{ctx.config_source}: secrets")
-        resolver = SecretResolver(host, config, actor="cli:check")
+        resolver = secret_resolver(
+            ctx.config.get("secrets") or {},
+            host,
+            source=ctx.config_source,
+            tenant=None,
+            actor="cli:check",
+        )
         options = resolver.resolve_tree_sync(options, where=f"engines.{engine}")
     with progress(f"checking {data} with {engine}"):
         result = _runner.check(host, engine, frame, rules, engine_config=options, paths=paths)
