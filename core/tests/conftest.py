@@ -11,6 +11,12 @@ import pytest
 EntryPoints = Mapping[str, Mapping[str, str]]
 
 
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests (``pytest.mark.anyio``) run on asyncio, the loop dq's users run."""
+    return "asyncio"
+
+
 def write_dist_info(
     site: Path, name: str, version: str = "1.0.0", entry_points: EntryPoints | None = None
 ) -> metadata.PathDistribution:

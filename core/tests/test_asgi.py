@@ -20,11 +20,6 @@ pytestmark = pytest.mark.anyio
 Scope = dict[str, Any]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 # -- helpers ------------------------------------------------------------------------------
 
 

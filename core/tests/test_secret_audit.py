@@ -20,11 +20,6 @@ VALUE = "s3cr3t-value-never-logged"
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def host(secret_site: Any) -> Any:
     return secret_site.host()
 

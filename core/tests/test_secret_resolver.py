@@ -21,11 +21,6 @@ ACME = dq.TenantId("acme")
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def host(secret_site: Any) -> Any:
     return secret_site.host()
 

@@ -21,11 +21,6 @@ GLOBEX = dq.TenantId("globex")
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def store(secret_site: Any) -> Any:
     return secret_site.host().component("secrets", "file", {"path": str(secret_site.store)})
 

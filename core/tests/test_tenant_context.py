@@ -25,11 +25,6 @@ pytestmark = pytest.mark.anyio
 tenant_ids = st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 class HeaderResolver:
     def resolve(self, facts: dq.RequestFacts) -> dq.TenantId | None:
         values = facts.header_values("x-tenant-id")
