@@ -63,6 +63,7 @@ _EXPORTS: dict[str, str] = {
     "Level": "dq._notify",
     "Link": "dq._notify",
     "Notification": "dq._notify",
+    "NotificationKind": "dq._notify",
     "RuleFailure": "dq._notify",
     "Delivery": "dq._notify",
     "DeliveryStatus": "dq._notify",
@@ -172,7 +173,15 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from dq._gate import gate_exceeded, run_status
     from dq._host import Host
     from dq._jobs import Output, RunContext, Source, Suite
-    from dq._notify import Delivery, DeliveryStatus, Level, Link, Notification, RuleFailure
+    from dq._notify import (
+        Delivery,
+        DeliveryStatus,
+        Level,
+        Link,
+        Notification,
+        NotificationKind,
+        RuleFailure,
+    )
     from dq._notify_config import ChannelConfig, NotifyConfig
     from dq._outbox import Outbox, OutboxEntry
     from dq._results import (

@@ -19,6 +19,19 @@ class Level(enum.Enum):
     CRITICAL = "critical"
 
 
+class NotificationKind(enum.Enum):
+    """Where a notification sits in an incident's life.
+
+    A TRIGGER opens (or repeats) an incident; a RESOLVE closes the incident that a
+    trigger with the same ``dedup_key`` opened. Services with an incident model
+    (PagerDuty, Opsgenie) map these to their own actions; chat channels render a
+    resolve as an "all clear" message.
+    """
+
+    TRIGGER = "trigger"
+    RESOLVE = "resolve"
+
+
 @attrs.frozen(kw_only=True)
 class Link:
     title: str
@@ -61,6 +74,8 @@ class Notification:
     #: The failing rules of a check result, worst first; empty for other messages.
     failures: tuple[RuleFailure, ...] = ()
     created_at: datetime | None = None
+    #: Trigger (open) or resolve (close) the incident named by ``dedup_key``; since hook API 1.2.
+    kind: NotificationKind = NotificationKind.TRIGGER
 
 
 class DeliveryStatus(enum.Enum):
