@@ -80,3 +80,42 @@ class IgnoresTheDeadline(WebhookNotifier):
         super().__init__(url, **kwargs)
         self.max_attempts = 10**6
         self.deadline = 10.0**6
+
+
+class ResolvesAsATrigger(WebhookNotifier):
+    """Ignores ``Notification.kind``: a resolve goes out as one more trigger."""
+
+    def payload(self, notification: dq.Notification) -> dict[str, Any]:
+        return {**super().payload(notification), "kind": "trigger"}
+
+
+class ResolvesAnotherKey(WebhookNotifier):
+    """Derives a fresh key for the resolve, so the incident the trigger opened stays open."""
+
+    def payload(self, notification: dq.Notification) -> dict[str, Any]:
+        payload = super().payload(notification)
+        if notification.kind is dq.NotificationKind.RESOLVE:
+            payload["dedup_key"] = f"{notification.dedup_key}-resolved"
+        return payload
+
+    def headers(self, notification: dq.Notification, attempt: int) -> dict[str, str]:
+        headers = super().headers(notification, attempt)
+        if notification.kind is dq.NotificationKind.RESOLVE:
+            headers["Idempotency-Key"] = f"{notification.dedup_key}-resolved"
+        return headers
+
+
+class DeclaresNoLimits(WebhookNotifier):
+    """Truncates correctly, but never tells dq what its service's limits are."""
+
+    def __init__(self, url: Any, **kwargs: Any) -> None:
+        super().__init__(url, **kwargs)
+        del self.limits
+
+
+class SendsMoreThanItDeclares(WebhookNotifier):
+    """Declares a quarter of the size it actually fits its bodies into."""
+
+    def __init__(self, url: Any, **kwargs: Any) -> None:
+        super().__init__(url, **kwargs)
+        self.limits = {"request_bytes": self.max_body_bytes // 4}

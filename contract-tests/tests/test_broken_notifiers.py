@@ -71,13 +71,44 @@ CASES: dict[str, dict[str, set[str]]] = {
         "must_fail": {"test_every_attempt_carries_the_same_dedup_key"},
         "must_pass": {"test_5xx_is_retried", "test_timeout_is_retried"},
     },
-    "NeverTruncates": {
-        "must_fail": {"test_messages_of_any_length_and_unicode_are_delivered"},
-        "must_pass": {"test_short_unicode_text_arrives_intact"},
-    },
     "LetsHttpxLogTheUrl": {
         "must_fail": {"test_logs_never_contain_the_webhook_url"},
         "must_pass": {"test_failures_never_reveal_the_webhook_url"},
+    },
+    "ResolvesAsATrigger": {
+        "must_fail": {
+            "test_a_resolve_closes_the_key_its_trigger_opened",
+            "test_a_retried_resolve_stays_a_resolve_of_the_same_key",
+        },
+        "must_pass": {"test_every_attempt_carries_the_same_dedup_key"},
+    },
+    "ResolvesAnotherKey": {
+        "must_fail": {
+            "test_a_resolve_closes_the_key_its_trigger_opened",
+            "test_a_retried_resolve_stays_a_resolve_of_the_same_key",
+        },
+        "must_pass": {"test_every_attempt_carries_the_same_dedup_key"},
+    },
+    "DeclaresNoLimits": {
+        "must_fail": {
+            "test_declares_its_service_limits",
+            "test_an_oversized_notification_stays_within_the_declared_limits",
+        },
+        "must_pass": {"test_messages_of_any_length_and_unicode_are_delivered"},
+    },
+    "SendsMoreThanItDeclares": {
+        "must_fail": {
+            "test_an_oversized_notification_stays_within_the_declared_limits",
+            "test_messages_of_any_length_and_unicode_are_delivered",
+        },
+        "must_pass": {"test_declares_its_service_limits", "test_short_unicode_text_arrives_intact"},
+    },
+    "NeverTruncates": {
+        "must_fail": {
+            "test_messages_of_any_length_and_unicode_are_delivered",
+            "test_an_oversized_notification_stays_within_the_declared_limits",
+        },
+        "must_pass": {"test_short_unicode_text_arrives_intact", "test_declares_its_service_limits"},
     },
     "IgnoresTheDeadline": {
         "must_fail": {

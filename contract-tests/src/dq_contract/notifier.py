@@ -20,6 +20,13 @@ tests measure what crossed the wire: how many attempts, how far apart, with whic
 how big, and whether the URL's token shows up anywhere a human or a log shipper could see it.
 Every rule and its reason is listed in docs/contracts/notifier.md.
 
+Suite 0.2 adds the incident lifecycle (a resolve closes exactly its trigger's key) and the
+declared limits (``notifier.limits["request_bytes"]``), in :mod:`dq_contract.notifier_lifecycle`.
+A plugin whose service is not a bare webhook overrides three hooks on its subclass:
+``http_sink`` (a sink whose ``responder`` speaks the vendor's protocol), ``secret_texts``
+(what must never leak: the routing key, API key … rather than the URL) and ``classify``
+(how to read a request back as a trigger or a resolve of a key).
+
 Sends run with ``anyio.run`` (a fresh event loop per send, nothing to configure), bounded by
 the declared deadline plus a grace period so a notifier that never gives up fails instead of
 hanging the suite. A notifier must therefore not bind itself to an event loop when built.
@@ -33,7 +40,7 @@ import logging
 import secrets
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import anyio
@@ -43,6 +50,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from dq_contract.notifier_lifecycle import DeclaredLimitsTests, LifecycleTests
 from dq_contract.servers import HttpSink, Reply, Request, running_sink
 
 KIND = "notifier"
@@ -102,13 +110,18 @@ def carries(request: Request, text: str, *, exactly: bool = False) -> bool:
     return any(text in value for value in values) or text in request.text
 
 
-class NotifierContract:
+class NotifierContract(LifecycleTests, DeclaredLimitsTests):
     """Subclass in a test module and provide a fixture ``notifier(self, http_sink)``.
 
     Declare what the fixture's notifier is configured with (they size the tests' waits):
     ``timeout_seconds`` for one attempt, ``deadline_seconds`` for a whole send, and
     ``max_request_bytes``, the service limit the sink enforces with 413. The notifier must
-    allow at least 3 attempts and a deadline over 1 s (one test waits ``Retry-After: 1``).
+    allow at least 3 attempts and a deadline over 1 s (one test waits ``Retry-After: 1``),
+    and declare ``limits`` (at least ``"request_bytes"``).
+
+    Hooks to override when the service is more than a webhook: ``http_sink`` (give the sink
+    a vendor ``responder``), :meth:`secret_texts`, and ``classify`` (from
+    :class:`~dq_contract.notifier_lifecycle.LifecycleTests`).
     """
 
     KIND: ClassVar[str] = KIND
@@ -128,6 +141,13 @@ class NotifierContract:
     def http_sink(self) -> Iterator[HttpSink]:
         """A started :class:`HttpSink` enforcing ``max_request_bytes``; stopped after the test."""
         yield from running_sink(self.max_request_bytes)
+
+    def secret_texts(self, http_sink: HttpSink) -> set[str]:
+        """What must never show in a repr, log, error or exception: by default the sink URL's
+        token (a webhook URL is the credential). Override it when the credential is
+        elsewhere — a routing key in the body, an API key in a header — and return it (plus
+        the token if your fixture puts it in the URL). Error bodies echo each of them."""
+        return {http_sink.token}
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -162,11 +182,13 @@ class NotifierContract:
             )
         except Exception as exc:
             text = "".join(traceback.format_exception(exc))
-            assert sink.token not in text, "an exception raised by send reveals the webhook URL"
+            for secret in self.secret_texts(sink):
+                assert secret not in text, "an exception raised by send reveals the secret"
             raise
         assert isinstance(delivery, dq.Delivery), f"send returned {type(delivery).__name__}"
         assert delivery.dedup_key == notification.dedup_key
-        assert sink.token not in delivery.error, "Delivery.error reveals the webhook URL"
+        for secret in self.secret_texts(sink):
+            assert secret not in delivery.error, "Delivery.error reveals the secret"
         return delivery
 
     def timed(
@@ -337,8 +359,9 @@ class NotifierContract:
         note = self.notification(title=title, summary=summary, fields=fields)
         delivery = self.deliver(notifier, note, http_sink)
         sizes = [len(r.body) for r in http_sink.requests]
-        assert all(size <= self.max_request_bytes for size in sizes), (
-            f"sent bodies of {sizes} bytes; the limit is {self.max_request_bytes}: truncate"
+        bound = min(self.max_request_bytes, _request_bytes(notifier, self.max_request_bytes))
+        assert all(size <= bound for size in sizes), (
+            f"sent bodies of {sizes} bytes; the limit is {bound}: truncate"
         )
         assert delivery.status is dq.DeliveryStatus.DELIVERED, delivery.error
         assert delivery.attempts == 1
@@ -347,11 +370,14 @@ class NotifierContract:
 
     def test_repr_and_str_hide_the_webhook_url(self, notifier: Any, http_sink: HttpSink) -> None:
         for text in (repr(notifier), str(notifier), f"{notifier!r}"):
-            assert http_sink.token not in text, "repr/str of the notifier reveals the URL"
+            for secret in self.secret_texts(http_sink):
+                assert secret not in text, "repr/str of the notifier reveals the secret"
 
     def _failures(self, notifier: Any, sink: HttpSink) -> list[dq.Delivery]:
-        """Send through every kind of failure, the service echoing the secret path back."""
-        echo = f"no hook at {sink.url} ({sink.path})"
+        """Send through every kind of failure, the service echoing the secrets back."""
+        echo = f"no hook at {sink.url} ({sink.path}) for " + " ".join(
+            sorted(self.secret_texts(sink))
+        )
         deliveries = []
         for script, then in (
             ([Reply(404, body=echo)], Reply(200)),
@@ -369,7 +395,8 @@ class NotifierContract:
         self, notifier: Any, http_sink: HttpSink
     ) -> None:
         for delivery in self._failures(notifier, http_sink):  # deliver() checks the errors
-            assert http_sink.token not in repr(delivery)
+            for secret in self.secret_texts(http_sink):
+                assert secret not in repr(delivery)
 
     def test_logs_never_contain_the_webhook_url(
         self, notifier: Any, http_sink: HttpSink, caplog: pytest.LogCaptureFixture
@@ -377,6 +404,15 @@ class NotifierContract:
         caplog.set_level(logging.DEBUG)
         self.deliver(notifier, self.notification(), http_sink)
         self._failures(notifier, http_sink)
-        leaks = [r for r in caplog.records if http_sink.token in r.getMessage()]
-        assert not leaks, f"logged the webhook URL: {leaks[0].name}: {leaks[0].getMessage()!r}"
-        assert http_sink.token not in caplog.text, "a log record (or its traceback) has the URL"
+        for secret in self.secret_texts(http_sink):
+            leaks = [r for r in caplog.records if secret in r.getMessage()]
+            assert not leaks, f"logged the secret: {leaks[0].name}: {leaks[0].getMessage()!r}"
+            assert secret not in caplog.text, "a log record (or its traceback) has the secret"
+
+
+def _request_bytes(notifier: Any, default: int) -> int:
+    """The notifier's declared ``limits["request_bytes"]`` if it has a usable one (the shape
+    itself is judged by ``test_declares_its_service_limits``)."""
+    limits = getattr(notifier, "limits", None)
+    value = limits.get("request_bytes") if isinstance(limits, Mapping) else None
+    return value if type(value) is int and value > 0 else default

@@ -5,8 +5,11 @@ the deliberately broken notifiers in the tests subclass (each overrides one meth
 readable starting point for a notifier author. Every rule of docs/contracts/notifier.md shows
 up as one explicit piece:
 
-* the body is JSON ``{title, summary, level, tenant, fields, links, dedup_key}`` and the
-  header ``Idempotency-Key`` carries the dedup key, identical on every attempt (:meth:`headers`);
+* the body is JSON ``{kind, title, summary, level, tenant, fields, links, dedup_key}`` and
+  the header ``Idempotency-Key`` carries the dedup key, identical on every attempt
+  (:meth:`headers`); ``kind`` says ``trigger`` or ``resolve``, and a resolve carries its
+  trigger's key unchanged (:meth:`payload`);
+* ``limits`` declares the service's size limit (``{"request_bytes": max_body_bytes}``);
 * the body is fitted under ``max_body_bytes`` by cutting the longest of title, summary and
   field values, each cut marked with "…" (:meth:`render`): a long alert is shortened, never
   refused;
@@ -131,6 +134,8 @@ class WebhookNotifier:
         self.backoff = backoff
         self.max_body_bytes = max_body_bytes
         self.channel = channel
+        #: The service's size limits, declared for dq and the contract (which checks them).
+        self.limits: dict[str, int] = {"request_bytes": max_body_bytes}
 
     def __repr__(self) -> str:
         return (
@@ -211,6 +216,7 @@ class WebhookNotifier:
 
     def payload(self, notification: dq.Notification) -> dict[str, Any]:
         return {
+            "kind": notification.kind.value,
             "title": notification.title,
             "summary": notification.summary,
             "level": notification.level.value,

@@ -17,7 +17,7 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -65,21 +65,34 @@ class Request:
         return self.body.decode("utf-8", errors="replace")
 
 
+#: Answers a request the script does not cover: a vendor's stand-in (see :class:`HttpSink`).
+Responder = Callable[[Request], Reply]
+
+
 class HttpSink:
     """A recording, scriptable HTTP/1.1 server on 127.0.0.1 (an ephemeral port).
 
     ``url`` ends in a secret-looking path (``/hooks/T000/SECRET-TOKEN-<random>``) so that leak
     tests can search logs and errors for :attr:`token`. Bodies over ``max_body_bytes`` are
     answered 413 without consuming the script, as a real service enforces its limit.
+
+    ``responder`` makes the sink speak a vendor's protocol: it answers every request that no
+    scripted reply (nor an explicit ``then``) covers, so a plugin's contract run talks to a
+    stand-in of its service (validating bodies, keeping incidents) while the contract still
+    scripts the faults. Without one, unscripted requests get ``Reply(200)``. It runs on the
+    server's thread, outside the sink's lock, and must be thread-safe.
     """
 
-    def __init__(self, *, max_body_bytes: int = 512_000) -> None:
+    def __init__(
+        self, *, max_body_bytes: int = 512_000, responder: Responder | None = None
+    ) -> None:
         self.max_body_bytes = max_body_bytes
+        self.responder = responder
         self.token = f"SECRET-TOKEN-{secrets.token_hex(8)}"
         self.path = f"/hooks/T000/{self.token}"
         self._lock = threading.Lock()
         self._replies: deque[Reply] = deque()
-        self._then = Reply(200)
+        self._then: Reply | None = None
         self._requests: list[Request] = []
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -127,36 +140,48 @@ class HttpSink:
         return f"http://127.0.0.1:{self._port}{self.path}"
 
     @property
+    def origin(self) -> str:
+        """``http://127.0.0.1:<port>``, for services whose URL is not the secret (an API host
+        plus a documented path, the credential in a header or the body)."""
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
     def requests(self) -> list[Request]:
         """A snapshot of the requests received so far, in arrival order."""
         with self._lock:
             return list(self._requests)
 
     def script(self, replies: Iterable[Reply], *, then: Reply | None = None) -> None:
-        """Answer the next requests with *replies* in order, and every later one with *then*."""
+        """Answer the next requests with *replies* in order, and every later one with *then*
+        (by default: the responder, or ``Reply(200)`` without one)."""
         with self._lock:
             self._replies = deque(replies)
-            self._then = then if then is not None else Reply(200)
+            self._then = then
 
     def reset(self) -> None:
-        """Forget requests and script (the next request is answered ``Reply(200)``)."""
+        """Forget requests and script (the next request is answered by the responder, or
+        ``Reply(200)``)."""
         with self._lock:
             self._requests.clear()
             self._replies.clear()
-            self._then = Reply(200)
+            self._then = None
 
     # -- used by the handler --------------------------------------------------------------
 
     def _answer(self, request: Request, oversized: bool) -> Reply:
         with self._lock:
             if oversized:
-                reply = Reply(413, body="request entity too large")
+                reply: Reply | None = Reply(413, body="request entity too large")
             elif self._replies:
                 reply = self._replies.popleft()
             else:
                 reply = self._then
+            responder = self.responder
+        if reply is None:
+            reply = responder(request) if responder is not None else Reply(200)
+        with self._lock:
             self._requests.append(attrs.evolve(request, answered=reply.status))
-            return reply
+        return reply
 
 
 class _Server(ThreadingHTTPServer):
@@ -236,9 +261,11 @@ def _chunks(rfile: Any) -> Iterator[bytes]:
         rfile.readline()
 
 
-def running_sink(max_body_bytes: int = 512_000) -> Iterator[HttpSink]:
+def running_sink(
+    max_body_bytes: int = 512_000, responder: Responder | None = None
+) -> Iterator[HttpSink]:
     """Generator for a pytest fixture: a started sink, stopped after the test."""
-    sink = HttpSink(max_body_bytes=max_body_bytes).start()
+    sink = HttpSink(max_body_bytes=max_body_bytes, responder=responder).start()
     try:
         yield sink
     finally:
