@@ -30,6 +30,7 @@ import email
 import email.message
 import email.policy
 import ipaddress
+import logging
 import secrets
 import socket
 import ssl
@@ -85,11 +86,12 @@ class Received:
         return None if value is None else str(value)
 
     def texts(self) -> list[str]:
-        """The decoded content of every text part (plain and HTML)."""
+        """The decoded content of every text part (plain and HTML), with SMTP's CRLF line
+        ends read back as ``\\n`` (RFC 5321 §2.3.8: CRLF is the only line end on the wire)."""
         found = []
         for part in self.message.walk():
             if part.get_content_maintype() == "text":
-                found.append(part.get_content())
+                found.append(part.get_content().replace("\r\n", "\n"))
         return found
 
 
@@ -225,17 +227,22 @@ class SmtpSink:
         self._lock = threading.Lock()
         self._replies: deque[SmtpReply] = deque()
         self._then = SmtpReply()
-        self._refusals: dict[str, SmtpReply] = {}
+        self._refusals: dict[str, SmtpReply | deque[SmtpReply]] = {}
         self._received: list[Received] = []
         self._connections = 0
+        self._peers: set[Any] = set()
         self._rcpts: list[tuple[str, int]] = []
         self._controller: Any = None
 
     # -- lifecycle ------------------------------------------------------------------------
 
-    def start(self) -> SmtpSink:
+    def start(self, *, port: int = 0) -> SmtpSink:
         from aiosmtpd.controller import Controller
 
+        # aiosmtpd's own log ("mail.log") prints each command it reads, AUTH lines included,
+        # and warns on every login about its own deprecations: a test server's chatter is
+        # not the client's, so keep it to errors (the leak tests judge the client's logs).
+        logging.getLogger("mail.log").setLevel(logging.ERROR)
         material = tls_material()
         context = material.server_context()
         kwargs: dict[str, Any] = {
@@ -251,7 +258,7 @@ class SmtpSink:
         elif self.mode == "tls":
             # aiosmtpd only counts a STARTTLS upgrade as TLS for AUTH; here every byte is TLS
             kwargs.update(ssl_context=context, auth_require_tls=False)
-        self.port = _free_port()
+        self.port = port or _free_port()
         self._controller = Controller(
             _Handler(self), hostname=self.host, port=self.port, ready_timeout=10, **kwargs
         )
@@ -285,7 +292,7 @@ class SmtpSink:
 
     @property
     def connections(self) -> int:
-        """How many SMTP sessions greeted the server with EHLO/HELO."""
+        """How many SMTP sessions (client connections) greeted the server with EHLO."""
         with self._lock:
             return self._connections
 
@@ -301,10 +308,28 @@ class SmtpSink:
             self._replies = deque(replies)
             self._then = then if then is not None else SmtpReply()
 
-    def refuse(self, refusals: Mapping[str, SmtpReply]) -> None:
-        """Answer ``RCPT TO:<address>`` with the given reply (until :meth:`reset`)."""
+    def refuse(self, refusals: Mapping[str, SmtpReply | Iterable[SmtpReply]]) -> None:
+        """Answer ``RCPT TO:<address>`` with the given reply (until :meth:`reset`), or with
+        each of a sequence of replies once, in order, and ``250`` after them."""
         with self._lock:
-            self._refusals = {k.lower(): v for k, v in refusals.items()}
+            self._refusals = {
+                k.lower(): v if isinstance(v, SmtpReply) else deque(v)
+                for k, v in refusals.items()
+            }
+
+    def set_size_limit(self, max_message_bytes: int | None) -> None:
+        """Advertise (and enforce) another SIZE from the next connection on."""
+        self.max_message_bytes = max_message_bytes
+        if self._controller is not None:
+            self._controller.SMTP_kwargs["data_size_limit"] = max_message_bytes
+
+    def restart(self, *, mode: Mode) -> None:
+        """Serve on the same port in another *mode* (e.g. a server that offers no STARTTLS:
+        what a client configured for this sink meets when someone strips TLS)."""
+        self.stop()
+        self.mode = mode
+        self.auth = self.auth and mode != "plain"
+        self.start(port=self.port)
 
     def reset(self) -> None:
         with self._lock:
@@ -314,6 +339,7 @@ class SmtpSink:
             self._received.clear()
             self._rcpts.clear()
             self._connections = 0
+            self._peers.clear()
             self.auth_fails = False
 
     # -- used by the handler --------------------------------------------------------------
@@ -331,13 +357,19 @@ class SmtpSink:
         )
         return AuthResult(success=ok, handled=False)
 
-    def _greeted(self) -> None:
+    def _greeted(self, peer: Any) -> None:
+        """Count sessions, not EHLOs: STARTTLS makes a client say EHLO twice (RFC 3207)."""
         with self._lock:
-            self._connections += 1
+            if peer not in self._peers:
+                self._peers.add(peer)
+                self._connections += 1
 
     def _rcpt(self, address: str) -> SmtpReply:
         with self._lock:
-            reply = self._refusals.get(address.lower(), SmtpReply(250, "2.1.5 OK"))
+            found = self._refusals.get(address.lower())
+            if isinstance(found, deque):
+                found = found.popleft() if found else None
+            reply = found or SmtpReply(250, "2.1.5 OK")
             self._rcpts.append((address, reply.code))
             return reply
 
@@ -358,7 +390,7 @@ class _Handler:
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
     ) -> list[str]:
         session.host_name = hostname
-        self.sink._greeted()
+        self.sink._greeted(session.peer)
         return responses
 
     async def handle_RCPT(  # noqa: N802
