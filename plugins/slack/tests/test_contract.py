@@ -7,12 +7,14 @@ config class (structured by dq's strict converter), not just the class.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import dq
 import pytest
 from dq_contract.notifier import NotifierContract
-from dq_contract.servers import HttpSink
+from dq_contract.servers import HttpSink, Request
+from dq_slack._blocks import RESOLVED_MARK
 
 
 def build(config: dict[str, Any]) -> Any:
@@ -25,6 +27,23 @@ class TestSlackContract(NotifierContract):
     #: Slack documents no byte limit; the contract's sink enforces this one and we configure
     #: the notifier to stay under it, so the truncation path is exercised on every example.
     max_request_bytes = 40_000
+
+    def classify(self, request: Request) -> tuple[str, str] | None:
+        """A Slack message is a resolve when its context line starts with the resolved mark;
+        the key is the plain-text element after "dedup key" in that line."""
+        try:
+            blocks = json.loads(request.body)["blocks"]
+        except (ValueError, KeyError, TypeError):
+            return None
+        for block in blocks:
+            if block.get("type") != "context":
+                continue
+            texts = [element.get("text") for element in block["elements"]]
+            if "dedup key" not in texts:
+                return None
+            key = texts[texts.index("dedup key") + 1]
+            return ("resolve" if texts[0] == RESOLVED_MARK else "trigger", key)
+        return None
 
     @pytest.fixture
     def notifier(self, http_sink: HttpSink) -> Any:

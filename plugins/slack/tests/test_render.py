@@ -421,3 +421,28 @@ def test_every_notification_renders_to_valid_json_within_every_slack_limit(
         more = re.search(r"… and ([\d,]+) more failing rules", text)
         hidden = int(more[1].replace(",", "")) if more else 0
         assert listed + hidden == len(failures), "a failing rule was neither listed nor counted"
+
+
+# -- resolves (hook API 1.2) ----------------------------------------------------------------
+
+
+def test_a_resolve_is_a_short_resolved_message_with_the_triggers_dedup_key() -> None:
+    trigger = note()
+    resolve = note(kind=dq.NotificationKind.RESOLVE, title="dq: suite orders passed")
+    message = payload(resolve)
+    assert violations(message) == []
+    blocks = message["blocks"]
+    assert blocks[0]["text"]["text"] == "Resolved: dq: suite orders passed"
+    context = blocks[-1]["elements"]
+    assert context[0]["text"] == ":white_check_mark: *RESOLVED*"
+    assert [e["text"] for e in context[1:]] == ["dedup key", trigger.dedup_key]
+    text = json.dumps(message)
+    assert "amount_range" not in text, "a resolve must not list the trigger's failing rules"
+    assert len(blocks) <= 4
+
+
+@settings(max_examples=30, deadline=None)
+@given(title=st.text(max_size=5_000), summary=st.text(max_size=20_000))
+def test_a_resolve_keeps_every_slack_limit(title: str, summary: str) -> None:
+    resolve = note(kind=dq.NotificationKind.RESOLVE, title=title, summary=summary)
+    assert violations(payload(resolve)) == []

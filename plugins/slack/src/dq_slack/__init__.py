@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from dq_slack._blocks import render_message
     from dq_slack._notifier import SlackNotifier
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: The channel type users write (``type = "slack"``); also the entry-point name.
 NOTIFIER_NAME = "slack"

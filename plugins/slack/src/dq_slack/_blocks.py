@@ -202,8 +202,47 @@ def link_line(link: dq.Link, limit: int) -> str:
     return f"<{safe}|{title}>"
 
 
+#: The context line's first element on a resolve; a human (and a test) reads it as "closed".
+RESOLVED_MARK = ":white_check_mark: *RESOLVED*"
+
+
+def _dedup_context(notification: dq.Notification) -> list[dict[str, Any]]:
+    if not notification.dedup_key:
+        return []
+    key = _SURROGATES.sub("\ufffd", notification.dedup_key)
+    return [
+        {"type": "mrkdwn", "text": "dedup key"},
+        {"type": "plain_text", "text": cut(key, CONTEXT_TEXT)},
+    ]
+
+
+def render_resolve(notification: dq.Notification, budget: Budget, *, unfurl: bool = False) -> dict:
+    """A short "resolved" message: header, summary, tenant, and the context line with the
+    same dedup key the trigger showed, so the two can be matched in the channel."""
+    title = one_line(notification.title) or "dq incident"
+    header = cut(f"Resolved: {title}", HEADER_TEXT)
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": header}}
+    ]
+    summary = clean(notification.summary)
+    if summary.strip():
+        blocks.append(_section(cut(escape(summary), min(budget.section, 1000))))
+    if notification.tenant is not None:
+        blocks.append(_section(f"*tenant* {mrkdwn(str(notification.tenant), 200)}"))
+    context = [{"type": "mrkdwn", "text": RESOLVED_MARK}, *_dedup_context(notification)]
+    blocks.append({"type": "context", "elements": context})
+    return {
+        "text": cut(escape(clean(header)), budget.text),
+        "blocks": blocks,
+        "unfurl_links": unfurl,
+        "unfurl_media": unfurl,
+    }
+
+
 def render(notification: dq.Notification, budget: Budget, *, unfurl: bool = False) -> dict:
     """The webhook payload ``{text, blocks, unfurl_links, unfurl_media}`` for *budget*."""
+    if notification.kind is dq.NotificationKind.RESOLVE:
+        return render_resolve(notification, budget, unfurl=unfurl)
     title = one_line(notification.title)
     summary = clean(notification.summary)
     head: list[dict[str, Any]] = [
@@ -240,10 +279,7 @@ def render(notification: dq.Notification, budget: Budget, *, unfurl: bool = Fals
             "text": f"{_LEVEL_MARK[notification.level]} *{notification.level.name}*",
         },
     ]
-    if notification.dedup_key:
-        context.append({"type": "mrkdwn", "text": "dedup key"})
-        key = _SURROGATES.sub("\ufffd", notification.dedup_key)
-        context.append({"type": "plain_text", "text": cut(key, CONTEXT_TEXT)})
+    context += _dedup_context(notification)
     tail.append({"type": "context", "elements": context})
 
     middle: list[dict[str, Any]] = []

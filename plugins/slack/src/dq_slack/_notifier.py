@@ -41,7 +41,7 @@ import anyio.lowlevel
 import dq
 import httpx
 
-from dq_slack._blocks import render_message
+from dq_slack._blocks import HEADER_TEXT, MAX_BLOCKS, SECTION_TEXT, TEXT_FALLBACK, render_message
 from dq_slack._config import SlackConfig
 from dq_slack._redact import REDACTOR, scrub, secret_parts
 
@@ -104,6 +104,15 @@ class SlackNotifier:
         self._leases: dict[Hashable, _Lease] = {}
         self._lock = threading.Lock()
         self._ssl: ssl.SSLContext | None = None  # loaded once, on first send (not when built)
+        #: Slack's limits as this notifier keeps them (declared for dq and the contract):
+        #: the body bound is the configured ``max_body_bytes``; the rest are Block Kit's.
+        self.limits: dict[str, int] = {
+            "request_bytes": config.max_body_bytes,
+            "blocks": MAX_BLOCKS,
+            "section_text": SECTION_TEXT,
+            "header_text": HEADER_TEXT,
+            "text": TEXT_FALLBACK,
+        }
 
     @property
     def channel(self) -> str:
