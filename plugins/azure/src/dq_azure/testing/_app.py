@@ -53,7 +53,7 @@ def _error(status: int, code: str, message: str, inner: str | None = None, **hea
 
 def _aad_error(status: int, error: str, description: str) -> Response:
     return JSONResponse(
-        {"error": error, "error_description": description, "error_codes": [int(description[5:11])]},
+        {"error": error, "error_description": description, "error_codes": [int(description[6 : description.index(":")])]},
         status_code=status,
     )
 
@@ -108,7 +108,7 @@ def build_app(state: KeyVaultState, authority: str) -> Starlette:
         if start + size < len(items):
             token = base64.urlsafe_b64encode(str(start + size).encode()).decode()
             body["nextLink"] = (
-                f"{base(request)}{path}?api-version={version}&$skiptoken={token}&maxresults={size}"
+                f"{state.next_link_base or base(request)}{path}?api-version={version}&$skiptoken={token}&maxresults={size}"
             )
         return JSONResponse(body)
 

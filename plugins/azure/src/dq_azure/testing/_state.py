@@ -106,6 +106,8 @@ class KeyVaultState:
         self.faults: list[Fault] = []
         self.token_lifetime = 3600
         self.page_size = 25
+        #: Serve nextLinks on this origin instead of the vault's (to test that clients refuse).
+        self.next_link_base: str | None = None
         self.issued_count = 0
 
     # -- identities and access ------------------------------------------------------------
