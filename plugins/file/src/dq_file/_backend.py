@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import partial
 from typing import Any
 
 import anyio.to_thread
@@ -91,8 +90,14 @@ class FileBackend:
         return self._store
 
     async def _run(self, method: str, *args: Any) -> Any:
-        call: Callable[..., Any] = getattr(self.store, method)
-        return await anyio.to_thread.run_sync(partial(call, *args))
+        store = self.store
+        call: Callable[..., Any] = getattr(store, method)
+
+        def with_keys() -> Any:
+            store.keyring  # noqa: B018 - a bad key file is reported first, even on an empty store
+            return call(*args)
+
+        return await anyio.to_thread.run_sync(with_keys)
 
     # -- the SecretBackend protocol -------------------------------------------------------
 

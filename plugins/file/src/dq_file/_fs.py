@@ -20,6 +20,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,7 +45,7 @@ class FileSystem:
     def _full(self, name: str) -> str:
         return os.path.join(self.root, name)
 
-    def error(self, exc: OSError, what: str) -> dq.SecretError:
+    def error(self, exc: OSError, what: str, *, checked: bool = False) -> dq.SecretError:
         """Map an OS error to the dq category a caller must act on."""
         reason = exc.strerror or type(exc).__name__
         if isinstance(exc, PermissionError):
@@ -52,8 +53,11 @@ class FileSystem:
                 f"file: {what} in store {self.root!r} was refused by the operating system "
                 f"({reason}); run dq as the store's owner or fix the permissions"
             )
-        if not os.path.isdir(self.root):
-            return self.missing_root()
+        if not checked:
+            try:
+                self.check_root()
+            except dq.SecretError as root_error:
+                return root_error
         if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
             return dq.SecretBackendUnavailable(
                 f"file: {what} in store {self.root!r} failed ({reason}); free space or "
@@ -73,12 +77,17 @@ class FileSystem:
     def check_root(self) -> None:
         """Raise unless the store directory exists (it is never created implicitly)."""
         try:
-            if os.path.isdir(self.root):
-                os.listdir(self.root)  # a directory we may not enter is a denial, not absence
-                return
+            info = os.stat(self.root)
+        except (FileNotFoundError, NotADirectoryError):
+            raise self.missing_root() from None
+        except OSError as exc:  # EACCES on a parent: a denial, not an absence
+            raise self.error(exc, "opening the store directory", checked=True) from None
+        if not stat.S_ISDIR(info.st_mode):
+            raise self.missing_root()
+        try:
+            os.listdir(self.root)  # a directory we may not enter is a denial, not absence
         except OSError as exc:
-            raise self.error(exc, "listing the store directory") from None
-        raise self.missing_root()
+            raise self.error(exc, "listing the store directory", checked=True) from None
 
     def read(self, name: str) -> bytes | None:
         """The file's bytes, or ``None`` if it does not exist (symlinks are refused)."""
