@@ -1,0 +1,156 @@
+"""A local PagerDuty Events API v2, written from PagerDuty's reference, for the tests.
+
+:class:`FakePagerDuty` is a responder for the contract's :class:`dq_contract.servers.HttpSink`
+(a real HTTP/1.1 server on 127.0.0.1): it answers every request the test did not script
+the way ``POST https://events.pagerduty.com/v2/enqueue`` is documented to, and keeps the
+alerts it opened by ``dedup_key`` so a test can say "one open incident, then exactly one
+resolve". What it checks, each from the "Send an Alert Event" page:
+
+* ``routing_key`` present, 32 characters, alphanumeric — else ``400 invalid event`` with
+  PagerDuty's own error strings; a well-formed key that is not one of ``keys`` is
+  ``400`` ``Invalid routing key``;
+* ``event_action`` one of trigger / acknowledge / resolve; ``dedup_key`` at most 255
+  characters, and required for acknowledge and resolve;
+* a trigger's ``payload`` with ``summary`` (1-1024 characters), ``source`` and ``severity``
+  (critical / error / warning / info);
+* success is ``202 {"status":"success","message":"Event processed","dedup_key":…}``; a
+  trigger on an open key is added to that alert, on a resolved key opens a new one; a
+  resolve of an unknown or resolved key is accepted and dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import attrs
+from dq_contract.servers import Reply, Request
+
+SEVERITIES = {"critical", "error", "warning", "info"}
+ACTIONS = {"trigger", "acknowledge", "resolve"}
+
+
+@attrs.define
+class Incident:
+    dedup_key: str
+    status: str  # triggered / acknowledged / resolved
+    events: list[dict[str, Any]] = attrs.field(factory=list)
+
+
+def _invalid(*errors: str) -> Reply:
+    body = {"status": "invalid event", "message": "Event object is invalid", "errors": errors}
+    return Reply(400, {"Content-Type": "application/json"}, json.dumps(body))
+
+
+class FakePagerDuty:
+    def __init__(self, *keys: str) -> None:
+        self.keys = set(keys)
+        self._lock = threading.Lock()
+        #: Every alert ever opened, in order (a resolved key that triggers again opens another).
+        self.incidents: list[Incident] = []
+        self.accepted: list[dict[str, Any]] = []
+
+    def open(self) -> list[Incident]:
+        with self._lock:
+            return [i for i in self.incidents if i.status != "resolved"]
+
+    def by_key(self, key: str) -> list[Incident]:
+        with self._lock:
+            return [i for i in self.incidents if i.dedup_key == key]
+
+    def __call__(self, request: Request) -> Reply:
+        if request.path.split("?")[0] != "/v2/enqueue":
+            return Reply(404, body="Not Found")
+        if request.method != "POST":
+            return Reply(405, body="Method Not Allowed")
+        try:
+            event = json.loads(request.body)
+        except ValueError:
+            return Reply(
+                400,
+                {"Content-Type": "application/json"},
+                json.dumps(
+                    {
+                        "status": "invalid event",
+                        "message": "Event object is invalid",
+                        "errors": ["Malformed JSON"],
+                    }
+                ),
+            )
+        if not isinstance(event, dict):
+            return _invalid("Event object is not an object")
+        errors = self.validate(event)
+        if errors:
+            return _invalid(*errors)
+        if event["routing_key"] not in self.keys:
+            return _invalid("Invalid routing key")
+        key = self.apply(event)
+        body = {"status": "success", "message": "Event processed", "dedup_key": key}
+        return Reply(202, {"Content-Type": "application/json"}, json.dumps(body))
+
+    @staticmethod
+    def validate(event: dict[str, Any]) -> list[str]:
+        errors = []
+        key = event.get("routing_key")
+        if not isinstance(key, str):
+            errors.append("'routing_key' is missing or blank")
+        else:
+            if len(key) != 32:
+                errors.append("Length of 'routing_key' is incorrect (should be 32 characters)")
+            if not (key.isascii() and key.isalnum()):
+                errors.append("'routing_key' cannot contain non-alphanumeric characters.")
+        action = event.get("event_action")
+        if action not in ACTIONS:
+            errors.append(
+                "'event_action' is invalid (must be one of trigger, acknowledge, resolve)"
+            )
+        dedup = event.get("dedup_key")
+        if dedup is not None and (not isinstance(dedup, str) or len(dedup) > 255):
+            errors.append("'dedup_key' must be a string of at most 255 characters")
+        if action in ("acknowledge", "resolve") and not dedup:
+            errors.append("'dedup_key' is required for acknowledge and resolve events")
+        if action == "trigger":
+            payload = event.get("payload")
+            if not isinstance(payload, dict):
+                return [*errors, "'payload' is missing or not an object"]
+            summary = payload.get("summary")
+            if not isinstance(summary, str) or not summary:
+                errors.append("'payload.summary' is missing or blank")
+            elif len(summary) > 1024:
+                errors.append("'payload.summary' is longer than 1024 characters")
+            if not isinstance(payload.get("source"), str) or not payload["source"]:
+                errors.append("'payload.source' is missing or blank")
+            if payload.get("severity") not in SEVERITIES:
+                errors.append(
+                    "'payload.severity' is invalid (expected critical, error, warning or info)"
+                )
+            links = event.get("links", [])
+            if not isinstance(links, list) or any(
+                not isinstance(link, dict) or not link.get("href") for link in links
+            ):
+                errors.append("'links' must be a list of objects with 'href'")
+        return errors
+
+    def apply(self, event: dict[str, Any]) -> str:
+        action = event["event_action"]
+        key = event.get("dedup_key") or f"generated-{len(self.incidents)}"
+        with self._lock:
+            self.accepted.append(event)
+            current = next(
+                (
+                    i
+                    for i in reversed(self.incidents)
+                    if i.dedup_key == key and i.status != "resolved"
+                ),
+                None,
+            )
+            if action == "trigger":
+                if current is None:
+                    current = Incident(key, "triggered")
+                    self.incidents.append(current)
+                current.events.append(event)
+            elif current is not None:  # resolve / acknowledge an open alert; else dropped
+                current.status = "resolved" if action == "resolve" else "acknowledged"
+                current.events.append(event)
+        return key
