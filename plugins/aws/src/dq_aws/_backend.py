@@ -210,8 +210,9 @@ class AwsSecretsBackend:
     async def list(self, prefix: str = "") -> Sequence[str]:
         """Direct children of folder *prefix*: secrets by name, folders ending in ``/``.
 
-        Secrets scheduled for deletion are not listed. AWS's ``name`` filter matches
-        prefixes case-insensitively; names are compared exactly here.
+        Secrets scheduled for deletion are not listed. AWS's ``name`` filter is a prefix
+        match; every name it returns is compared with the folder again here, exactly, so a
+        filter that matched more (another case, another folder) never widens a listing.
         """
         folder = _names.folder_name(self.config.prefix, prefix)
         filters = [{"Key": "name", "Values": [folder]}] if folder else []

@@ -157,7 +157,7 @@ class SecretsClient:
         if config.external_id is not None:
             extra["ExternalId"] = config.external_id
         sts_config = config_mod.Config(
-            retries={"mode": config.retry_mode, "max_attempts": config.max_attempts},
+            retries={"mode": config.retry_mode, "total_max_attempts": config.max_attempts},
             connect_timeout=config.connect_timeout,
             read_timeout=config.read_timeout,
         )
@@ -187,7 +187,7 @@ class SecretsClient:
                 guard_botocore_logs()
                 config = self.config
                 boto_config = config_mod.Config(
-                    retries={"mode": config.retry_mode, "max_attempts": config.max_attempts},
+                    retries={"mode": config.retry_mode, "total_max_attempts": config.max_attempts},
                     connect_timeout=config.connect_timeout,
                     read_timeout=config.read_timeout,
                     user_agent_extra="dq-aws/0.1.0",
