@@ -22,7 +22,9 @@ async def main(store: str, key_file: str, path: str, rounds: int) -> int:
             meta = await backend.versions(path)
             current = int((await backend.get(path, version=meta.current_version)).reveal())
             try:
-                await backend.set(path, {"n": dq.SecretValue(str(current + 1))}, cas=meta.current_version)
+                await backend.set(
+                    path, {"n": dq.SecretValue(str(current + 1))}, cas=meta.current_version
+                )
                 break
             except dq.SecretConflict:
                 conflicts += 1

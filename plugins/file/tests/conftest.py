@@ -140,7 +140,9 @@ def make_backend(store_dir: Path, keys: dict[str, bytes]) -> Any:
 
     def make(*ids: str, root: Path | None = None) -> FileBackend:
         ring = Keyring([(kid, keys[kid]) for kid in ids or ("k1",)])
-        return FileBackend.open(str(root or store_dir), ring, fs=CountingFileSystem(str(root or store_dir)))
+        return FileBackend.open(
+            str(root or store_dir), ring, fs=CountingFileSystem(str(root or store_dir))
+        )
 
     return make
 

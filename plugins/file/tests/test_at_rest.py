@@ -35,7 +35,9 @@ def entry_file(store_dir: Path, backend: Any, path: str) -> Path:
 
 
 def all_bytes(root: Path) -> bytes:
-    return b"\n".join(p.name.encode() + b"\0" + p.read_bytes() for p in root.rglob("*") if p.is_file())
+    return b"\n".join(
+        p.name.encode() + b"\0" + p.read_bytes() for p in root.rglob("*") if p.is_file()
+    )
 
 
 def test_nothing_plaintext_on_disk_not_values_paths_or_field_names(

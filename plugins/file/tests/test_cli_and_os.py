@@ -10,11 +10,13 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
 import anyio
 import dq
 import pytest
 from conftest import write_key
 from dq_file import FileBackend, Keyring
+from dq_file._cli import main
 
 V = dq.SecretValue
 
@@ -91,10 +93,17 @@ def test_reencrypt_that_leaves_versions_behind_exits_3(
         (["reencrypt", "--store", "S", "--key", "k1=/nonexistent.key"], 2, "does not exist"),
     ],
 )
-def test_usage_errors_exit_2_in_one_line(args: list[str], code: int, match: str) -> None:
-    result = cli(*args)
-    assert result.returncode == code
-    assert "Traceback" not in result.stderr and match in result.stderr
+def test_usage_errors_exit_2_in_one_line(
+    args: list[str], code: int, match: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # In-process (the same main() `python -m dq_file` runs) to keep the env fast.
+    try:
+        result = main(args)
+    except SystemExit as exit_:  # argparse's own usage errors
+        result = exit_.code
+    err = capsys.readouterr().err
+    assert result == code
+    assert "Traceback" not in err and match in err
 
 
 def test_a_group_readable_key_file_is_refused_in_one_line(tmp_path: Path) -> None:
@@ -163,3 +172,40 @@ def test_a_store_the_os_refuses_is_access_denied_never_not_found(keys: dict[str,
     finally:
         store.chmod(0o700)
         shutil.rmtree(parent)
+
+
+def test_dq_secrets_set_get_list_through_dq_toml_under_a_tenant(
+    tmp_path: Path, store_dir: Path, key_files: dict[str, str]
+) -> None:
+    """The real `dq` command finds the plugin by its entry point, builds it from dq.toml,
+    scopes it to the tenant, and never prints the value unless asked."""
+    (tmp_path / "dq.toml").write_text(
+        "[secrets.backends.file]\n"
+        'type = "file"\n'
+        f'path = "{store_dir}"\n'
+        f'key_file = "{key_files["k1"]}"\n'
+        'key_id = "k1"\n'
+    )
+    dq_cli = [sys.executable, "-m", "dq"]
+
+    def run_dq(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*dq_cli, *args], input=stdin, capture_output=True, text=True,
+                              cwd=tmp_path, timeout=60)  # fmt: skip
+
+    ref = "${secret:file:warehouse/db#password}"
+    wrote = run_dq("secrets", "set", ref, "--value-stdin", "--tenant", "acme", stdin="e2e-canary\n")
+    assert wrote.returncode == 0, wrote.stderr
+    shown = run_dq("secrets", "get", ref, "--tenant", "acme")
+    assert shown.returncode == 0 and "e2e-canary" not in shown.stdout + shown.stderr
+    revealed = run_dq("secrets", "get", ref, "--tenant", "acme", "--reveal")
+    assert revealed.stdout.strip() == "e2e-canary"
+    other = run_dq("secrets", "get", ref, "--tenant", "globex", "--reveal")
+    assert other.returncode != 0 and "e2e-canary" not in other.stdout + other.stderr
+    listed = run_dq("secrets", "list", "file:warehouse", "--tenant", "acme")
+    assert listed.returncode == 0 and "db" in listed.stdout
+    backend = FileBackend.open(str(store_dir), Keyring({"k1": base64.b64decode(
+        Path(key_files["k1"]).read_bytes())}))  # fmt: skip
+    assert anyio.run(lambda: backend.list("tenants")) == ["acme/"]
+    assert b"e2e-canary" not in b"".join(
+        p.read_bytes() for p in store_dir.rglob("*") if p.is_file()
+    )

@@ -19,10 +19,15 @@ ROUNDS = 40
 def test_two_processes_doing_cas_increments_lose_no_update(
     store_dir: Path, key_files: dict[str, str]
 ) -> None:
-    backend = FileBackend(FileStoreConfig(path=str(store_dir), key_file=key_files["k1"], key_id="k1"))
+    backend = FileBackend(
+        FileStoreConfig(path=str(store_dir), key_file=key_files["k1"], key_id="k1")
+    )
     anyio.run(lambda: backend.set("counter", {"n": dq.SecretValue("0")}, cas=0))
     args = [sys.executable, str(WORKER), str(store_dir), key_files["k1"], "counter", str(ROUNDS)]
-    workers = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    workers = [
+        subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
     outputs = [worker.communicate(timeout=120) for worker in workers]
     for worker, (out, err) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, err[-2000:]

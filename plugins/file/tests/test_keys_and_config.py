@@ -72,8 +72,10 @@ def test_a_keyring_table_with_a_key_from_another_secret(
 ) -> None:
     value = V(base64.b64encode(keys["k2"]))  # what ${secret:vault:dq/file-key} resolves to
     backend = build(
-        {"path": str(store_dir), "keys": [{"id": "k1", "file": key_files["k1"]},
-                                          {"id": "k2", "value": value}]}  # fmt: skip
+        {
+            "path": str(store_dir),
+            "keys": [{"id": "k1", "file": key_files["k1"]}, {"id": "k2", "value": value}],
+        }  # fmt: skip
     )
     anyio.run(lambda: backend.set("a", {"k": V("x")}))
     anyio.run(lambda: backend.rotate_key("k2"))
@@ -200,7 +202,9 @@ def test_no_value_or_key_reaches_a_log_or_error_across_every_operation(
     texts = [caplog.text, *capsys.readouterr()] + [repr(admin), repr(admin.store.keyring)]
     texts += [f"{e} {e!r} {e.__dict__!r}" for e in errors]
     forms = [canary, base64.b64encode(canary.encode()).decode()]
-    forms += [base64.b64encode(k).decode() for k in keys.values()] + [k.hex() for k in keys.values()]
+    forms += [base64.b64encode(k).decode() for k in keys.values()] + [
+        k.hex() for k in keys.values()
+    ]
     for text in texts:
         for form in forms:
             assert form not in text

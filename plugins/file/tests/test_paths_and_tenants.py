@@ -45,7 +45,11 @@ def test_no_refused_path_ever_touches_the_file_system(
 ) -> None:
     backend = make_backend()
     anyio.run(lambda: backend.set("present/secret", {"k": V("x")}))
-    before, fs_calls, events = snapshot(store_dir.parent), len(backend.store.fs.calls), len(disk_audit)
+    before, fs_calls, events = (
+        snapshot(store_dir.parent),
+        len(backend.store.fs.calls),
+        len(disk_audit),
+    )
     for name, call in operations(backend, path).items():
         if name == "list" and path in ("", "a/"):
             continue  # valid list prefixes (the root, a folder with its slash)

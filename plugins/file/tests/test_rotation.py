@@ -150,7 +150,10 @@ def test_readers_during_repeated_rotation_see_only_whole_old_or_new_values(
     assert seen and set(seen) <= set(values), "a reader saw a value that was never written"
     assert len(set(seen)) > 1, "the readers never overlapped a write"
     for n in (1, 20, 40):
-        assert run(lambda n=n: reader.get("rotating/db", field="pw", version=n + 1)).reveal_text() == values[n]
+        assert (
+            run(lambda n=n: reader.get("rotating/db", field="pw", version=n + 1)).reveal_text()
+            == values[n]
+        )
 
 
 def test_versions_undelete_and_destroy(make_backend: Any, store_dir: Path) -> None:

@@ -25,6 +25,7 @@ from dq_file._keys import Keyring
 from dq_file._reports import ReencryptReport, RotationReport, SecretMetadata
 from dq_file._store import Store
 
+
 def _positive(name: str, path: str, number: Any) -> int:
     if isinstance(number, bool) or not isinstance(number, int) or number < 1:
         raise dq.UsageError(f"{name} of {path!r} must be a positive integer")

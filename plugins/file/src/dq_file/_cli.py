@@ -60,7 +60,9 @@ def _keyring(specs: Sequence[str]) -> Keyring:
     for spec in specs:
         key_id, sep, path = spec.partition("=")
         if not sep or not path:
-            raise FileStoreConfigurationError(f"--key {spec!r}: write ID=KEYFILE, e.g. k2=/etc/dq/k2.key")
+            raise FileStoreConfigurationError(
+                f"--key {spec!r}: write ID=KEYFILE, e.g. k2=/etc/dq/k2.key"
+            )
         pairs.append((check_key_id(key_id), read_key_file(path)))
     return Keyring(pairs)
 
@@ -111,7 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_RUNTIME
     except OSError as exc:
-        print(f"{PROG}: error: {exc.strerror or type(exc).__name__}: {exc.filename}", file=sys.stderr)
+        print(
+            f"{PROG}: error: {exc.strerror or type(exc).__name__}: {exc.filename}", file=sys.stderr
+        )
         return EXIT_RUNTIME
     print(message, file=sys.stdout if code == EXIT_OK else sys.stderr)
     return code

@@ -64,9 +64,7 @@ def entry_name(file_id: str) -> str:
 
 def is_entry_file(name: str) -> bool:
     stem = name[: -len(SUFFIX)]
-    return (
-        name.endswith(SUFFIX) and len(stem) == 64 and all(c in "0123456789abcdef" for c in stem)
-    )
+    return name.endswith(SUFFIX) and len(stem) == 64 and all(c in "0123456789abcdef" for c in stem)
 
 
 def load_json(raw: bytes) -> dict[str, Any]:
@@ -108,7 +106,11 @@ class HeaderDoc:
 def parse_header(raw: bytes) -> HeaderDoc:
     document = load_json(raw)
     store_id, current, wrapped = (document.get(k) for k in ("store_id", "current_key", "wrapped"))
-    if not isinstance(store_id, str) or not isinstance(current, str) or not isinstance(wrapped, dict):
+    if (
+        not isinstance(store_id, str)
+        or not isinstance(current, str)
+        or not isinstance(wrapped, dict)
+    ):
         raise Malformed("missing store_id, current_key or wrapped")
     return HeaderDoc(
         store_id=store_id,
@@ -162,7 +164,7 @@ class Entry:
     def live(self) -> bool:
         return bool(self.versions) and self.versions[-1].state == "live"
 
-    def body(self, store_id: str) -> dict[str, Any]:
+    def body(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
             "id": self.file_id,
@@ -171,14 +173,16 @@ class Entry:
         }
 
     def to_bytes(self, store_id: str, keys: StoreKeys) -> bytes:
-        body = self.body(store_id)
+        body = self.body()
         return dump(body, keys.mac({"store": store_id, **body}))
 
 
 def _version(item: Any) -> Version:
     if not isinstance(item, dict):
         raise Malformed("a version is not an object")
-    number, key_id, created, state = (item.get(k) for k in ("version", "key_id", "created", "state"))
+    number, key_id, created, state = (
+        item.get(k) for k in ("version", "key_id", "created", "state")
+    )
     deleted, data = item.get("deleted"), item.get("data")
     if (
         not isinstance(number, int)

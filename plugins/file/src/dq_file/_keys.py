@@ -44,7 +44,9 @@ def read_key_file(path: str) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise FileStoreConfigurationError(f"file: key file {path!r} does not exist; {_MAKE}") from None
+        raise FileStoreConfigurationError(
+            f"file: key file {path!r} does not exist; {_MAKE}"
+        ) from None
     except PermissionError:
         raise FileStoreConfigurationError(
             f"file: key file {path!r} is not readable by this user; run dq as the key's owner"
