@@ -1,0 +1,74 @@
+"""Fixtures: a local Opsgenie (the contract's HTTP sink answering as the Alert API) and
+notifiers pointed at it with short timings."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import anyio
+import dq
+import pytest
+from dq_contract.servers import HttpSink, running_sink
+from fake_opsgenie import FakeOpsgenie
+
+#: The API key the local Opsgenie knows (a UUID, like Opsgenie's); random per session so the
+#: leak tests search for a value that cannot appear by accident.
+API_KEY = str(uuid.uuid4())
+READ_ONLY_KEY = "00000000-0000-4000-a000-000000000000"
+
+
+@pytest.fixture
+def fake() -> FakeOpsgenie:
+    return FakeOpsgenie(API_KEY, read_only_keys=(READ_ONLY_KEY,))
+
+
+@pytest.fixture
+def sink(fake: FakeOpsgenie) -> Iterator[HttpSink]:
+    yield from running_sink(64_000, responder=fake)
+
+
+def build(config: dict[str, Any]) -> Any:
+    """The notifier as dq builds it: through a Host, from a raw config table."""
+    return dq.Host(dq.discover()).component("notifier", "opsgenie", config)
+
+
+def notifier_for(sink: HttpSink, **overrides: Any) -> Any:
+    values: dict[str, Any] = {
+        "api_key": API_KEY,
+        "url": sink.origin,
+        "timeout": 0.5,
+        "deadline": 3.0,
+        "backoff": 0.05,
+    }
+    values.update(overrides)
+    return build(values)
+
+
+def send(notifier: Any, notification: dq.Notification) -> dq.Delivery:
+    return anyio.run(notifier.send, notification)
+
+
+def note(**overrides: Any) -> dq.Notification:
+    values: dict[str, Any] = {
+        "title": "dq: suite orders failed 2 of 7 rules",
+        "summary": "2 error rules failed on orders.parquet (1,000 rows)",
+        "level": dq.Level.ERROR,
+        "dedup_key": "orders-7f3a",
+        "tenant": dq.TenantId("acme"),
+        "fields": {"suite": "orders", "engine": "polars", "run id": "r-42"},
+        "links": (dq.Link(title="run report", url="https://dq.example/runs/42"),),
+        "failures": (
+            dq.RuleFailure(
+                rule_id="amount_range",
+                check="between",
+                column="amount",
+                failed_count=42,
+                element_count=1000,
+            ),
+            dq.RuleFailure(rule_id="id_unique", check="unique", column="id", failed_count=3),
+        ),
+    }
+    values.update(overrides)
+    return dq.Notification(**values)
