@@ -114,6 +114,13 @@ def dq_asset_check(
         # a check of a partitioned asset runs per partition (Dagster >= 1.11), so it loads
         # the partition just materialized and its context names the partition's dates
         kwargs["partitions_def"] = partitions
+    elif partitions is not None and load_value:
+        # before 1.11 a check is unpartitioned: loading the asset would load every partition
+        raise ValueError(
+            f"dq_asset_check({suite_label_of(suite)}): checking one partition of a partitioned "
+            f"asset needs Dagster >= 1.11 (this is {dg.__version__}); upgrade, or pass "
+            "load_value=False to check the suite's source"
+        )
 
     # no annotations on the decorated functions: Dagster inspects them at definition time
     # and this module's are strings (PEP 563); the context is an AssetCheckExecutionContext
