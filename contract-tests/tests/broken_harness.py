@@ -18,7 +18,7 @@ from hypothesis import settings
 # pytester drops every module first imported inside a nested session; a dq module dropped
 # that way is imported again later, and its classes then exist twice (an engine's
 # CheckResult is no longer a dq.CheckResult). Load all of dq's public API out here, once.
-for _name in dq.__all__:
+for _name in vars(dq)["__all__"]:
     getattr(dq, _name)
 
 TESTS_DIR = Path(__file__).parent

@@ -66,8 +66,8 @@ class SecretSite:
         self.store = store
 
     def host(self) -> object:
-        from dq._discovery import discover
-        from dq._host import Host
+        from dq.plugins._discovery import discover
+        from dq.plugins._host import Host
 
         return Host(discover(distributions=self.dists))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dq
 from dq import CheckResult, Level, RuleResult, RuleStatus, RunStatus, Severity, TenantId
-from dq._alerts import notification_for
+from dq.notify._alerts import notification_for
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import semver
-from dq._apiversion import RangeSyntaxError, parse_range, parse_version
+from dq.plugins._apiversion import RangeSyntaxError, parse_range, parse_version
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import dq
 import pytest
-from dq._asgi import STATE_KEY, TenantMiddleware
+from dq.tenancy._asgi import STATE_KEY, TenantMiddleware
 
 pytestmark = pytest.mark.anyio
 

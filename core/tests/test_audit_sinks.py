@@ -16,11 +16,11 @@ from typing import Any
 import anyio
 import dq
 import pytest
-from dq._discovery import discover
-from dq._host import Host
-from dq._names import parse_kind
-from dq._settings import load_settings
 from dq.cli import main
+from dq.plugins._discovery import discover
+from dq.plugins._host import Host
+from dq.plugins._names import parse_kind
+from dq.plugins._settings import load_settings
 from test_cli_check import workdir  # noqa: F401  (used by name through `spy`)
 from test_suite_run import KEYED_SUITE, seen_tenant, spy  # noqa: F401
 

@@ -63,9 +63,9 @@ def test_an_unknown_command_is_a_usage_error_listing_all_commands(capsys) -> Non
     ],
 )
 def test_an_empty_listing_suggests_a_plugin_of_that_kind(kind, line, monkeypatch, capsys) -> None:
-    import dq._discovery
+    import dq.plugins._discovery
     from dq.cli import main
 
-    monkeypatch.setattr(dq._discovery.metadata, "distributions", lambda: [])
+    monkeypatch.setattr(dq.plugins._discovery.metadata, "distributions", lambda: [])
     assert main(["plugins", "list", *(["--kind", kind] if kind else [])]) == 0
     assert capsys.readouterr().out.strip() == line

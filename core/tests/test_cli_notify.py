@@ -118,15 +118,15 @@ def _fail_once_from_another_process(env: Env) -> None:
     env.script("fail")
     done = env.python(f"""
         import anyio, dq
-        from dq._config import read_config
+        from dq.config._files import read_config
         from pathlib import Path
-        from dq._delivery import Dispatcher
-        from dq._notify_config import NotifyConfig
-        from dq._discovery import discover
-        from dq._host import Host
-        from dq._outbox import Outbox
-        from dq._secret_config import secrets_config
-        from dq._secret_resolver import SecretResolver
+        from dq.notify._delivery import Dispatcher
+        from dq.notify._config import NotifyConfig
+        from dq.plugins._discovery import discover
+        from dq.plugins._host import Host
+        from dq.notify._outbox import Outbox
+        from dq.secrets._config import secrets_config
+        from dq.secrets._resolver import SecretResolver
 
         suite = read_config(Path({str(env.suite)!r}))
         host = Host(discover())

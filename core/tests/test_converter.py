@@ -8,7 +8,7 @@ from typing import Any, Literal
 import attrs
 import dq
 import pytest
-from dq._converter import structure, unstructure
+from dq.config._converter import structure, unstructure
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -281,7 +281,7 @@ def public_attrs_classes() -> list[type]:
             for name in dq.__all__
             if attrs.has(obj := getattr(dq, name)) and isinstance(obj, type)
         }
-        | set(dq._rules.RULE_CLASSES),
+        | set(dq.model._rules.RULE_CLASSES),
         key=lambda c: c.__name__,
     )
 
@@ -296,7 +296,7 @@ def test_every_public_type_has_a_round_trip_strategy() -> None:
 def test_public_types_round_trip_through_json(cls: type, data: st.DataObject) -> None:
     value = data.draw(STRATEGIES[cls])
     raw = json.loads(json.dumps(unstructure(value)))
-    target = dq.Rule if cls in dq._rules.RULE_CLASSES else cls
+    target = dq.Rule if cls in dq.model._rules.RULE_CLASSES else cls
     assert structure(raw, target) == value
 
 

@@ -16,11 +16,11 @@ import anyio
 import dq
 import pytest
 from dq import DeliveryStatus, Level, Notification, SecretValue, TenantId
-from dq._delivery import Dispatcher
-from dq._discovery import discover
-from dq._host import Host
-from dq._notify_config import ChannelConfig, NotifyConfig
-from dq._outbox import Outbox
+from dq.notify._config import ChannelConfig, NotifyConfig
+from dq.notify._delivery import Dispatcher
+from dq.notify._outbox import Outbox
+from dq.plugins._discovery import discover
+from dq.plugins._host import Host
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from notify_plugin import install, records, scripter

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 
 import pytest
-from dq._discovery import BROKEN, DISABLED, INCOMPATIBLE, OK, discover
-from dq._settings import PluginSettings
+from dq.plugins._discovery import BROKEN, DISABLED, INCOMPATIBLE, OK, discover
+from dq.plugins._settings import PluginSettings
 
 ENGINES = "dq.engines"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dq
 import pytest
-from dq._documents import load_document, load_typed
+from dq.config._files import load_document, load_typed
 
 RULES = {
     "toml": '[[rules]]\ncheck = "not_null"\ncolumn = "id"\n\n[[rules]]\ncheck = "regex"\n'

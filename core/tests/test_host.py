@@ -8,8 +8,8 @@ import textwrap
 
 import dq
 import pytest
-from dq._discovery import discover
-from dq._host import Host
+from dq.plugins._discovery import discover
+from dq.plugins._host import Host
 
 HEAVY = ("attrs", "cattrs", "pluggy", "polars", "anyio")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from dq._names import (
+from dq.plugins._names import (
     KIND_GROUPS,
     is_component_name,
     is_module_reference,

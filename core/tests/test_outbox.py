@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from dq import Level, Notification, RuleFailure, TenantId
-from dq._outbox import Outbox
-from dq._state import ensure_state_dir, state_dir
+from dq.notify._outbox import Outbox
+from dq.notify._state import ensure_state_dir, state_dir
 
 
 class Clock:
@@ -145,7 +145,7 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     writer = textwrap.dedent(f"""
         import sys
         from dq import Level, Notification
-        from dq._outbox import Outbox
+        from dq.notify._outbox import Outbox
         box = Outbox({str(path)!r})
         for i in range(40):
             key = f"dq-{{sys.argv[1]}}-{{i}}"

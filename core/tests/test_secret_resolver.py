@@ -11,7 +11,7 @@ from typing import Any
 import anyio
 import dq
 import pytest
-from dq._secret_config import merge_secrets_tables
+from dq.secrets._config import merge_secrets_tables
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from dq._settings import SettingsError, load_settings
+from dq.plugins._settings import SettingsError, load_settings
 
 
 def test_environment_deny_adds_to_the_file_and_allow_replaces_it() -> None:

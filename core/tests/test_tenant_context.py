@@ -16,7 +16,7 @@ from typing import Any
 import anyio
 import dq
 import pytest
-from dq._asgi import TenantMiddleware
+from dq.tenancy._asgi import TenantMiddleware
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -17,117 +17,117 @@ _EXPORTS: dict[str, str] = {
     "hookimpl": "dq.hookspecs",
     "hookspec": "dq.hookspecs",
     # errors
-    "DqError": "dq._errors",
-    "UsageError": "dq._errors",
-    "ConfigError": "dq._errors",
-    "PluginError": "dq._errors",
-    "PluginNotFound": "dq._errors",
-    "SuiteFailed": "dq._errors",
+    "DqError": "dq.model._errors",
+    "UsageError": "dq.model._errors",
+    "ConfigError": "dq.model._errors",
+    "PluginError": "dq.model._errors",
+    "PluginNotFound": "dq.model._errors",
+    "SuiteFailed": "dq.model._errors",
     # rules
-    "Severity": "dq._rules",
-    "Rule": "dq._rules",
-    "RuleSet": "dq._rules",
-    "QualityGate": "dq._rules",
-    "NotNull": "dq._rules",
-    "Unique": "dq._rules",
-    "Between": "dq._rules",
-    "Regex": "dq._rules",
-    "InSet": "dq._rules",
-    "MaxLength": "dq._rules",
-    "MinLength": "dq._rules",
-    "DType": "dq._rules",
-    "ColumnExists": "dq._rules",
-    "RowCount": "dq._rules",
-    "Expression": "dq._rules",
-    "CHECKS": "dq._rules",
+    "Severity": "dq.model._rules",
+    "Rule": "dq.model._rules",
+    "RuleSet": "dq.model._rules",
+    "QualityGate": "dq.model._rules",
+    "NotNull": "dq.model._rules",
+    "Unique": "dq.model._rules",
+    "Between": "dq.model._rules",
+    "Regex": "dq.model._rules",
+    "InSet": "dq.model._rules",
+    "MaxLength": "dq.model._rules",
+    "MinLength": "dq.model._rules",
+    "DType": "dq.model._rules",
+    "ColumnExists": "dq.model._rules",
+    "RowCount": "dq.model._rules",
+    "Expression": "dq.model._rules",
+    "CHECKS": "dq.model._rules",
     # results and profiles
-    "RuleStatus": "dq._results",
-    "RunStatus": "dq._results",
-    "RuleResult": "dq._results",
-    "CheckResult": "dq._results",
-    "ColumnProfile": "dq._results",
-    "Profile": "dq._results",
-    "ValueCount": "dq._results",
+    "RuleStatus": "dq.model._results",
+    "RunStatus": "dq.model._results",
+    "RuleResult": "dq.model._results",
+    "CheckResult": "dq.model._results",
+    "ColumnProfile": "dq.model._results",
+    "Profile": "dq.model._results",
+    "ValueCount": "dq.model._results",
     # the quality gate
-    "run_status": "dq._gate",
-    "gate_exceeded": "dq._gate",
+    "run_status": "dq.checks._gate",
+    "gate_exceeded": "dq.checks._gate",
     # helpers for engine authors
-    "rule_passes": "dq._engine_kit",
-    "make_result": "dq._engine_kit",
-    "judge": "dq._engine_kit",
-    "row_count_result": "dq._engine_kit",
-    "distinct_samples": "dq._engine_kit",
-    "json_scalar": "dq._engine_kit",
-    "NULL_IGNORING_CHECKS": "dq._engine_kit",
+    "rule_passes": "dq.checks._engine_kit",
+    "make_result": "dq.checks._engine_kit",
+    "judge": "dq.checks._engine_kit",
+    "row_count_result": "dq.checks._engine_kit",
+    "distinct_samples": "dq.checks._engine_kit",
+    "json_scalar": "dq.checks._engine_kit",
+    "NULL_IGNORING_CHECKS": "dq.checks._engine_kit",
     # notifications
-    "Level": "dq._notify",
-    "Link": "dq._notify",
-    "Notification": "dq._notify",
-    "NotificationKind": "dq._notify",
-    "RuleFailure": "dq._notify",
-    "Delivery": "dq._notify",
-    "DeliveryStatus": "dq._notify",
+    "Level": "dq.model._notifications",
+    "Link": "dq.model._notifications",
+    "Notification": "dq.model._notifications",
+    "NotificationKind": "dq.model._notifications",
+    "RuleFailure": "dq.model._notifications",
+    "Delivery": "dq.model._notifications",
+    "DeliveryStatus": "dq.model._notifications",
     # secrets
-    "SecretRef": "dq._secrets",
-    "SecretValue": "dq._secrets",
-    "SecretAccess": "dq._secrets",
-    "SecretOperation": "dq._secrets",
-    "SecretError": "dq._secrets",
-    "InvalidSecretPath": "dq._secrets",
-    "SecretNotFound": "dq._secrets",
-    "SecretAccessDenied": "dq._secrets",
-    "SecretBackendUnavailable": "dq._secrets",
-    "SecretConflict": "dq._secrets",
-    "validate_secret_path": "dq._secrets",
-    "validate_secret_prefix": "dq._secrets",
-    "secret_fields": "dq._secrets",
+    "SecretRef": "dq.model._secrets",
+    "SecretValue": "dq.model._secrets",
+    "SecretAccess": "dq.model._secrets",
+    "SecretOperation": "dq.model._secrets",
+    "SecretError": "dq.model._secrets",
+    "InvalidSecretPath": "dq.model._secrets",
+    "SecretNotFound": "dq.model._secrets",
+    "SecretAccessDenied": "dq.model._secrets",
+    "SecretBackendUnavailable": "dq.model._secrets",
+    "SecretConflict": "dq.model._secrets",
+    "validate_secret_path": "dq.model._secrets",
+    "validate_secret_prefix": "dq.model._secrets",
+    "secret_fields": "dq.model._secrets",
     # secret access
-    "SecretResolver": "dq._secret_resolver",
-    "SecretsConfig": "dq._secret_config",
-    "SecretBackendConfig": "dq._secret_config",
-    "secrets_config": "dq._secret_config",
-    "CachedSecretBackend": "dq._secret_cache",
-    "TenantScopedBackend": "dq._secret_scope",
-    "AuditedSecretBackend": "dq._secret_audit",
-    "SECRET_OUTCOMES": "dq._secrets",
+    "SecretResolver": "dq.secrets._resolver",
+    "SecretsConfig": "dq.secrets._config",
+    "SecretBackendConfig": "dq.secrets._config",
+    "secrets_config": "dq.secrets._config",
+    "CachedSecretBackend": "dq.secrets._cache",
+    "TenantScopedBackend": "dq.secrets._scope",
+    "AuditedSecretBackend": "dq.secrets._audit",
+    "SECRET_OUTCOMES": "dq.model._secrets",
     # tenancy
-    "TenantId": "dq._tenancy",
-    "RequestFacts": "dq._tenancy",
-    "TenantRejected": "dq._tenancy",
-    "current_tenant": "dq._tenant_context",
-    "tenant_scope": "dq._tenant_context",
-    "run_in_tenant": "dq._tenant_context",
-    "TenantMiddleware": "dq._asgi",
+    "TenantId": "dq.model._tenants",
+    "RequestFacts": "dq.model._tenants",
+    "TenantRejected": "dq.model._tenants",
+    "current_tenant": "dq.tenancy._context",
+    "tenant_scope": "dq.tenancy._context",
+    "run_in_tenant": "dq.tenancy._context",
+    "TenantMiddleware": "dq.tenancy._asgi",
     # jobs
-    "Suite": "dq._jobs",
-    "Source": "dq._jobs",
-    "Output": "dq._jobs",
-    "RunContext": "dq._jobs",
+    "Suite": "dq.model._jobs",
+    "Source": "dq.model._jobs",
+    "Output": "dq.model._jobs",
+    "RunContext": "dq.model._jobs",
     # config and plugins
-    "converter": "dq._converter",
-    "make_converter": "dq._converter",
-    "structure": "dq._converter",
-    "unstructure": "dq._converter",
-    "load_document": "dq._documents",
-    "load_typed": "dq._documents",
-    "discover": "dq._discovery",
-    "Inventory": "dq._discovery",
-    "PluginRecord": "dq._discovery",
-    "PluginSettings": "dq._settings",
-    "Host": "dq._host",
-    "default_host": "dq._runner",
-    "run_suite": "dq._runner",
-    "execute_suite": "dq._suite_run",
-    "SuiteRun": "dq._suite_run",
-    "load_suite": "dq._suite",
+    "converter": "dq.config._converter",
+    "make_converter": "dq.config._converter",
+    "structure": "dq.config._converter",
+    "unstructure": "dq.config._converter",
+    "load_document": "dq.config._files",
+    "load_typed": "dq.config._files",
+    "discover": "dq.plugins._discovery",
+    "Inventory": "dq.plugins._discovery",
+    "PluginRecord": "dq.plugins._discovery",
+    "PluginSettings": "dq.plugins._settings",
+    "Host": "dq.plugins._host",
+    "default_host": "dq.plugins._host",
+    "run_suite": "dq.runs._suite_run",
+    "execute_suite": "dq.runs._suite_run",
+    "SuiteRun": "dq.runs._suite_run",
+    "load_suite": "dq.runs._suite",
     # notification delivery
-    "notification_for": "dq._alerts",
-    "NotifyConfig": "dq._notify_config",
-    "ChannelConfig": "dq._notify_config",
-    "Dispatcher": "dq._delivery",
-    "Outbox": "dq._outbox",
-    "OutboxEntry": "dq._outbox",
-    "state_dir": "dq._state",
+    "notification_for": "dq.notify._alerts",
+    "NotifyConfig": "dq.notify._config",
+    "ChannelConfig": "dq.notify._config",
+    "Dispatcher": "dq.notify._delivery",
+    "Outbox": "dq.notify._outbox",
+    "OutboxEntry": "dq.notify._outbox",
+    "state_dir": "dq.notify._state",
 }
 
 __all__ = ["HOOK_API_VERSION", "__version__", *_EXPORTS]
@@ -147,13 +147,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # let type checkers and IDEs see the real names
-    from dq._alerts import notification_for
-    from dq._asgi import TenantMiddleware
-    from dq._converter import converter, make_converter, structure, unstructure
-    from dq._delivery import Dispatcher
-    from dq._discovery import Inventory, PluginRecord, discover
-    from dq._documents import load_document, load_typed
-    from dq._engine_kit import (
+    from dq.checks._engine_kit import (
         NULL_IGNORING_CHECKS,
         distinct_samples,
         json_scalar,
@@ -162,7 +156,11 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         row_count_result,
         rule_passes,
     )
-    from dq._errors import (
+    from dq.checks._gate import gate_exceeded, run_status
+    from dq.config._converter import converter, make_converter, structure, unstructure
+    from dq.config._files import load_document, load_typed
+    from dq.hookspecs import hookimpl, hookspec
+    from dq.model._errors import (
         ConfigError,
         DqError,
         PluginError,
@@ -170,10 +168,8 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         SuiteFailed,
         UsageError,
     )
-    from dq._gate import gate_exceeded, run_status
-    from dq._host import Host
-    from dq._jobs import Output, RunContext, Source, Suite
-    from dq._notify import (
+    from dq.model._jobs import Output, RunContext, Source, Suite
+    from dq.model._notifications import (
         Delivery,
         DeliveryStatus,
         Level,
@@ -182,9 +178,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         NotificationKind,
         RuleFailure,
     )
-    from dq._notify_config import ChannelConfig, NotifyConfig
-    from dq._outbox import Outbox, OutboxEntry
-    from dq._results import (
+    from dq.model._results import (
         CheckResult,
         ColumnProfile,
         Profile,
@@ -193,7 +187,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         RunStatus,
         ValueCount,
     )
-    from dq._rules import (
+    from dq.model._rules import (
         CHECKS,
         Between,
         ColumnExists,
@@ -211,13 +205,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         Severity,
         Unique,
     )
-    from dq._runner import default_host, run_suite
-    from dq._secret_audit import AuditedSecretBackend
-    from dq._secret_cache import CachedSecretBackend
-    from dq._secret_config import SecretBackendConfig, SecretsConfig, secrets_config
-    from dq._secret_resolver import SecretResolver
-    from dq._secret_scope import TenantScopedBackend
-    from dq._secrets import (
+    from dq.model._secrets import (
         SECRET_OUTCOMES,
         InvalidSecretPath,
         SecretAccess,
@@ -233,10 +221,21 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         validate_secret_path,
         validate_secret_prefix,
     )
-    from dq._settings import PluginSettings
-    from dq._state import state_dir
-    from dq._suite import load_suite
-    from dq._suite_run import SuiteRun, execute_suite
-    from dq._tenancy import RequestFacts, TenantId, TenantRejected
-    from dq._tenant_context import current_tenant, run_in_tenant, tenant_scope
-    from dq.hookspecs import hookimpl, hookspec
+    from dq.model._tenants import RequestFacts, TenantId, TenantRejected
+    from dq.notify._alerts import notification_for
+    from dq.notify._config import ChannelConfig, NotifyConfig
+    from dq.notify._delivery import Dispatcher
+    from dq.notify._outbox import Outbox, OutboxEntry
+    from dq.notify._state import state_dir
+    from dq.plugins._discovery import Inventory, PluginRecord, discover
+    from dq.plugins._host import Host, default_host
+    from dq.plugins._settings import PluginSettings
+    from dq.runs._suite import load_suite
+    from dq.runs._suite_run import SuiteRun, execute_suite, run_suite
+    from dq.secrets._audit import AuditedSecretBackend
+    from dq.secrets._cache import CachedSecretBackend
+    from dq.secrets._config import SecretBackendConfig, SecretsConfig, secrets_config
+    from dq.secrets._resolver import SecretResolver
+    from dq.secrets._scope import TenantScopedBackend
+    from dq.tenancy._asgi import TenantMiddleware
+    from dq.tenancy._context import current_tenant, run_in_tenant, tenant_scope

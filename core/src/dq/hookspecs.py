@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from dq._secrets import SecretAccess
+    from dq.model._secrets import SecretAccess
     from dq.protocols import Engine, Notifier, OrchestratorBinding, SecretBackend, TenantResolver
 
 PROJECT_NAME = "dq"

@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from dq._jobs import RunContext, Suite
-    from dq._notify import Delivery, Notification
-    from dq._results import CheckResult, Profile
-    from dq._rules import RuleSet
-    from dq._secrets import SecretValue
-    from dq._tenancy import RequestFacts, TenantId
+    from dq.model._jobs import RunContext, Suite
+    from dq.model._notifications import Delivery, Notification
+    from dq.model._results import CheckResult, Profile
+    from dq.model._rules import RuleSet
+    from dq.model._secrets import SecretValue
+    from dq.model._tenants import RequestFacts, TenantId
 
 
 @runtime_checkable

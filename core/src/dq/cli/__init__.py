@@ -11,8 +11,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from dq._errors import EXIT_FINDINGS, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, DqError
 from dq._version import HOOK_API_VERSION, __version__
+from dq.model._errors import EXIT_FINDINGS, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, DqError
 
 EXIT_CODES_HELP = f"""\
 exit codes:

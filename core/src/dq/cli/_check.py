@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dq._errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
 from dq.cli._context import CommandContext
 from dq.cli._progress import progress
+from dq.model._errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
 
 FORMATS = ("table", "json", "junit", "markdown")
 DEFAULT_ENGINE = "polars"
@@ -78,7 +78,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def engine_config(ctx: CommandContext, name: str) -> dict[str, Any]:
     """The ``[engines.NAME]`` table of the dq config file, if any."""
-    from dq._config import engine_table
+    from dq.config._files import engine_table
 
     return engine_table(ctx.config, name, source=ctx.config_source)
 
@@ -93,16 +93,16 @@ def execute(
     output: str | None,
     data_format: str | None = None,
 ) -> int:
-    from dq import _runner
-    from dq._data import scan
-    from dq._host import Host
+    from dq.checks import _engines
+    from dq.checks._data import scan
+    from dq.plugins._host import Host
 
     host = Host(ctx.inventory)
     host.record_for("engine", engine)  # fail fast, before reading data, if it is missing
     frame, paths = scan(data, data_format)
     options = engine_config(ctx, engine)
     if options:  # dq.toml's [engines.NAME] may hold secret references, as a suite's may
-        from dq._suite_run import secret_resolver
+        from dq.runs._suite_run import secret_resolver
 
         resolver = secret_resolver(
             ctx.config.get("secrets") or {},
@@ -113,7 +113,7 @@ def execute(
         )
         options = resolver.resolve_tree_sync(options, where=f"engines.{engine}")
     with progress(f"checking {data} with {engine}"):
-        result = _runner.check(host, engine, frame, rules, engine_config=options, paths=paths)
+        result = _engines.check(host, engine, frame, rules, engine_config=options, paths=paths)
     emit(result, fmt, output, source=data)
     return EXIT_BY_STATUS[result.status.value]
 
@@ -122,7 +122,7 @@ def emit(
     result: Any, fmt: str, output: str | None, *, source: str, suite: str | None = None
 ) -> None:
     """The report to *output* (and its headline to stderr), or to stdout."""
-    from dq import _report
+    from dq.output import _report
 
     text = _report.render(result, fmt, source=source, suite=suite)
     if output:
@@ -143,8 +143,8 @@ def _rules_with_sample_size(rules: Any, sample_size: int | None) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from dq._documents import load_typed
-    from dq._rules import RuleSet
+    from dq.config._files import load_typed
+    from dq.model._rules import RuleSet
 
     ctx = CommandContext(args)
     rules = _rules_with_sample_size(load_typed(args.rules, RuleSet), args.sample_size)
@@ -160,11 +160,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from dq._host import Host
-    from dq._jobs import RunContext
-    from dq._suite import load_suite
-    from dq._suite_run import execute_suite, new_run_id
-    from dq._tenancy import TenantId
+    from dq.model._jobs import RunContext
+    from dq.model._tenants import TenantId
+    from dq.plugins._host import Host
+    from dq.runs._suite import load_suite
+    from dq.runs._suite_run import execute_suite, new_run_id
 
     ctx = CommandContext(args)
     suite = load_suite(args.suite)

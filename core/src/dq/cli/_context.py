@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from dq._config import config_path, plugin_settings, read_config
-from dq._discovery import Inventory, discover
+from dq.config._files import config_path, read_config
+from dq.plugins._discovery import Inventory, discover
+from dq.plugins._settings import plugin_settings
 
 
 class CommandContext:

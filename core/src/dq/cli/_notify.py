@@ -16,8 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dq._errors import EXIT_OK, EXIT_RUNTIME, DqError, UsageError
 from dq.cli._context import CommandContext
+from dq.model._errors import EXIT_OK, EXIT_RUNTIME, DqError, UsageError
 
 EPILOG = """\
 exit codes:
@@ -108,8 +108,8 @@ class _Source:
     """The notify and secrets tables of one config source, and the host to build channels."""
 
     def __init__(self, ctx: CommandContext, suite: str | None) -> None:
-        from dq._config import config_path
-        from dq._delivery import normal_source
+        from dq.config._files import config_path
+        from dq.notify._delivery import normal_source
 
         self.ctx = ctx
         site = config_path(ctx.args.config)
@@ -126,7 +126,7 @@ class _Source:
         self.name = self.path or "dq.toml"
 
     def notify_config(self) -> Any:
-        from dq._notify_config import NotifyConfig
+        from dq.notify._config import NotifyConfig
 
         table = self.table.get("notify")
         if table is None and self.path != self.site_path:
@@ -134,14 +134,14 @@ class _Source:
         return NotifyConfig.from_table(table, source=self.name)
 
     def secrets_table(self) -> dict[str, Any]:
-        from dq._secret_config import merge_secrets_tables
+        from dq.secrets._config import merge_secrets_tables
 
         return merge_secrets_tables(self.ctx.config.get("secrets"), self.table.get("secrets"))
 
 
 def _read(file: Path) -> dict[str, Any]:
-    from dq._documents import load_document
-    from dq._errors import ConfigError
+    from dq.config._files import load_document
+    from dq.model._errors import ConfigError
 
     data = load_document(file)
     if not isinstance(data, dict):
@@ -155,8 +155,8 @@ def _resolver(host: Any, source: _Source) -> tuple[Callable[[Any], Any], Any]:
     The resolver is built without a fixed tenant: the dispatcher resolves each
     channel inside the notification's tenant scope, so one resolver serves all.
     """
-    from dq._secret_config import secrets_config
-    from dq._secret_resolver import SecretResolver
+    from dq.secrets._config import secrets_config
+    from dq.secrets._resolver import SecretResolver
 
     resolver = SecretResolver(
         host, secrets_config(source.secrets_table(), f"{source.name}: secrets"), actor="cli:notify"
@@ -173,8 +173,8 @@ def _dispatcher(
 ) -> tuple[Any, Any]:
     """A dispatcher over *source*'s channels; *recorded_as* is the config source its
     outbox entries carry (replay claims only those), by default the source's path."""
-    from dq._delivery import Dispatcher
-    from dq._host import Host
+    from dq.notify._delivery import Dispatcher
+    from dq.plugins._host import Host
 
     host = Host(ctx.inventory)
     config = source.notify_config()
@@ -187,7 +187,7 @@ def _dispatcher(
 def _tenant(text: str | None) -> Any:
     if text is None:
         return None
-    from dq._tenancy import TenantId
+    from dq.model._tenants import TenantId
 
     try:
         return TenantId(text)
@@ -196,7 +196,7 @@ def _tenant(text: str | None) -> Any:
 
 
 def _delivery_json(delivery: Any, **extra: Any) -> dict[str, Any]:
-    from dq._converter import unstructure
+    from dq.config._converter import unstructure
 
     return {**unstructure(delivery), **extra}
 
@@ -207,8 +207,8 @@ def _delivery_json(delivery: Any, **extra: Any) -> dict[str, Any]:
 def cmd_test(args: argparse.Namespace) -> int:
     import anyio
 
-    from dq._notify import DeliveryStatus
-    from dq._outbox import Outbox
+    from dq.model._notifications import DeliveryStatus
+    from dq.notify._outbox import Outbox
 
     ctx = CommandContext(args)
     tenant = _tenant(args.tenant)
@@ -253,8 +253,8 @@ def _entry_json(entry: Any, status: str, **extra: Any) -> dict[str, Any]:
 def cmd_replay(args: argparse.Namespace) -> int:
     import anyio
 
-    from dq._notify import DeliveryStatus
-    from dq._outbox import Outbox
+    from dq.model._notifications import DeliveryStatus
+    from dq.notify._outbox import Outbox
 
     ctx = CommandContext(args)
     outbox = Outbox()
@@ -318,15 +318,15 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def _site(ctx: CommandContext) -> str | None:
-    from dq._config import config_path
+    from dq.config._files import config_path
 
     site = config_path(ctx.args.config)
     return str(site.resolve()) if site else None
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
-    from dq._outbox import Outbox
-    from dq._tables import render_table
+    from dq.notify._outbox import Outbox
+    from dq.output._tables import render_table
 
     outbox = Outbox()
     exists = outbox.path.exists()

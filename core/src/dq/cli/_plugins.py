@@ -7,11 +7,11 @@ import json
 import sys
 from typing import Any
 
-from dq._errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from dq._names import KIND_GROUPS, parse_kind
-from dq._tables import render_table
 from dq._version import HOOK_API_VERSION
 from dq.cli._context import CommandContext
+from dq.model._errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from dq.output._tables import render_table
+from dq.plugins._names import KIND_GROUPS, parse_kind
 
 #: A distribution of this repository to suggest when a kind has nothing installed.
 EXAMPLE_DISTRIBUTIONS = {
@@ -102,8 +102,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     records = [r for r in inventory.records if args.kind in (None, r.kind)]
     reports: dict[int, Any] = {}
     if args.check:
-        from dq._host import Host
-        from dq._inspection import check_component
+        from dq.plugins._host import Host
+        from dq.plugins._inspection import check_component
 
         host = Host(inventory)
         for record in records:
@@ -150,7 +150,7 @@ def _select(ctx: CommandContext, name: str) -> list[Any]:
     inventory = ctx.inventory
     found = inventory.find(name)
     if not found:  # a distribution name?
-        from dq._names import normalize_dist_name
+        from dq.plugins._names import normalize_dist_name
 
         dist = normalize_dist_name(name)
         found = [r for r in inventory.records if r.distribution == dist]
@@ -174,8 +174,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     records = _select(ctx, args.name)
     reports = []
     if args.check:
-        from dq._host import Host
-        from dq._inspection import check_component
+        from dq.plugins._host import Host
+        from dq.plugins._inspection import check_component
 
         host = Host(ctx.inventory)
         reports = [check_component(host, r) for r in records]

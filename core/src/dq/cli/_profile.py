@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dq._errors import EXIT_OK
 from dq.cli._check import DEFAULT_ENGINE, engine_config
 from dq.cli._context import CommandContext
 from dq.cli._progress import progress
+from dq.model._errors import EXIT_OK
 
 
 def register(groups: Any) -> None:
@@ -42,8 +42,8 @@ def register(groups: Any) -> None:
 
 
 def _prepare(args: argparse.Namespace) -> tuple[Any, Any, list[Path], str, dict[str, Any]]:
-    from dq._data import scan
-    from dq._host import Host
+    from dq.checks._data import scan
+    from dq.plugins._host import Host
 
     ctx = CommandContext(args)
     engine = args.engine or DEFAULT_ENGINE
@@ -54,12 +54,13 @@ def _prepare(args: argparse.Namespace) -> tuple[Any, Any, list[Path], str, dict[
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
-    from dq import _report, _runner
-    from dq._converter import unstructure
+    from dq.checks import _engines
+    from dq.output import _report
+    from dq.config._converter import unstructure
 
     host, frame, paths, engine, options = _prepare(args)
     with progress(f"profiling {args.data}"):
-        result = _runner.profile(host, engine, frame, paths=paths, engine_config=options)
+        result = _engines.profile(host, engine, frame, paths=paths, engine_config=options)
     if args.json:
         print(json.dumps(unstructure(result), indent=2, ensure_ascii=False, default=str))
     else:
@@ -68,13 +69,13 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 
 def cmd_learn(args: argparse.Namespace) -> int:
-    from dq import _runner
-    from dq._converter import unstructure
-    from dq._toml import dumps
+    from dq.checks import _engines
+    from dq.config._converter import unstructure
+    from dq.output._toml import dumps
 
     host, frame, paths, engine, options = _prepare(args)
     with progress(f"learning rules from {args.data}"):
-        rules = _runner.learn(host, engine, frame, paths=paths, engine_config=options)
+        rules = _engines.learn(host, engine, frame, paths=paths, engine_config=options)
     header = f"# Rules learned from {args.data} by the {engine} engine. Review before use.\n"
     text = header + dumps(_without_defaults(rules, unstructure(rules)))
     if args.output:

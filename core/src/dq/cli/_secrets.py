@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dq._errors import EXIT_OK, EXIT_RUNTIME, DqError, UsageError
 from dq.cli._context import CommandContext
+from dq.model._errors import EXIT_OK, EXIT_RUNTIME, DqError, UsageError
 
 EXIT_HELP = """\
 REF is ${secret:BACKEND:PATH[#FIELD][@VERSION]} (quote it for the shell) or the short
@@ -139,7 +139,7 @@ def _non_negative(text: str) -> int:
 
 
 def _parse_ref(text: str) -> Any:
-    from dq._secrets import SecretRef
+    from dq.model._secrets import SecretRef
 
     full = text.strip()
     if not full.startswith("${"):
@@ -156,7 +156,7 @@ def _parse_ref(text: str) -> Any:
 def _tenant(args: argparse.Namespace) -> Any:
     import os
 
-    from dq._tenancy import TenantId
+    from dq.model._tenants import TenantId
 
     raw = args.tenant if args.tenant is not None else os.environ.get("DQ_TENANT") or None
     if raw is None:
@@ -178,16 +178,16 @@ def _actor() -> str:
 
 
 def _resolver(args: argparse.Namespace) -> Any:
-    from dq._host import Host
-    from dq._secret_config import merge_secrets_tables, secrets_config
-    from dq._secret_resolver import SecretResolver
+    from dq.plugins._host import Host
+    from dq.secrets._config import merge_secrets_tables, secrets_config
+    from dq.secrets._resolver import SecretResolver
 
     ctx = CommandContext(args)
     table = ctx.config.get("secrets")
     source = f"{ctx.config_source}: secrets"
     if args.suite:
-        from dq._documents import load_document
-        from dq._errors import ConfigError
+        from dq.config._files import load_document
+        from dq.model._errors import ConfigError
 
         suite_path = Path(args.suite)
         if not suite_path.is_file():
@@ -225,7 +225,7 @@ def _run(resolver: Any, work: Any) -> Any:
 
 def _explain(exc: DqError, what: str) -> DqError:
     """Say which failure it was and of what, in front of the backend's own message."""
-    from dq._secrets import (
+    from dq.model._secrets import (
         SecretAccessDenied,
         SecretBackendUnavailable,
         SecretConflict,
@@ -270,7 +270,7 @@ def cmd_get(args: argparse.Namespace) -> int:
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    from dq._secrets import SecretValue
+    from dq.model._secrets import SecretValue
 
     ref = _parse_ref(args.ref)
     if ref.version is not None:
@@ -305,7 +305,7 @@ def cmd_set(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     name, _, prefix = args.target.partition(":")
-    from dq._secret_config import BACKEND_NAME_RE
+    from dq.secrets._config import BACKEND_NAME_RE
 
     if BACKEND_NAME_RE.fullmatch(name) is None:
         raise UsageError(

@@ -18,8 +18,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from dq._errors import EXIT_FINDINGS, EXIT_OK, EXIT_RUNTIME, UsageError
 from dq.cli._context import CommandContext
+from dq.model._errors import EXIT_FINDINGS, EXIT_OK, EXIT_RUNTIME, UsageError
 
 #: kind -> (contract module, contract class, the fixture the author supplies). Audit sinks
 #: have no contract yet (decision 0017): verify refuses them with exit 2.

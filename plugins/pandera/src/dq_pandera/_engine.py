@@ -38,7 +38,7 @@ from dq_pandera._translate import (
 )
 
 ENGINE_NAME = "pandera"
-#: What a sample may hold (mirrors ``dq._results.Scalar``).
+#: What a sample may hold (mirrors ``dq.model._results.Scalar``).
 Scalar = str | int | float | bool | None
 #: The column pandera names a check's per-row boolean output.
 _OUTPUT = "check_output"

@@ -1,0 +1,128 @@
+"""Reading the data to check: CSV, Parquet, NDJSON and JSON files, by path or glob.
+
+Everything is opened *lazily* (``scan_*``) so an engine that streams can check
+files larger than memory; plain JSON (an array of records) has no lazy reader
+in polars and is read eagerly. polars is imported here, on use, never at
+``import dq``.
+"""
+
+from __future__ import annotations
+
+import glob
+import re
+from pathlib import Path
+from typing import Any
+
+from dq.model._errors import DqError, UsageError
+
+FORMATS = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
+    ".json": "json",
+}
+
+
+class DataError(DqError):
+    """The data could not be read or parsed; the message names the file."""
+
+
+def expand(pattern: str) -> list[Path]:
+    """Paths for *pattern*: itself if it exists, else its glob matches (sorted)."""
+    path = Path(pattern)
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        raise UsageError(
+            f"{pattern}: is a directory; give a file or a glob such as '{pattern}/*.csv'"
+        )
+    matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+    if not matches:
+        what = "matches no file" if glob.has_magic(pattern) else "no such file"
+        raise UsageError(f"{pattern}: {what}")
+    return matches
+
+
+def data_format(paths: list[Path], declared: str | None = None) -> str:
+    if declared:
+        fmt = declared.lower()
+        if fmt not in set(FORMATS.values()):
+            raise UsageError(
+                f"unknown data format {declared!r}; use one of: csv, parquet, ndjson, json"
+            )
+        return fmt
+    found = {FORMATS.get(p.suffix.lower()) for p in paths}
+    if None in found:
+        odd = next(p for p in paths if p.suffix.lower() not in FORMATS)
+        raise UsageError(
+            f"{odd}: cannot tell the data format from the suffix {odd.suffix!r}; "
+            "use .csv, .parquet, .ndjson/.jsonl or .json, or say it with --format-in"
+        )
+    if len(found) > 1:
+        raise UsageError(
+            f"the files mix formats ({', '.join(sorted(found))}); check one format at a time"
+        )
+    return found.pop()  # type: ignore[return-value]
+
+
+def scan(pattern: str, declared: str | None = None) -> tuple[Any, list[Path]]:
+    """A polars ``LazyFrame`` over every file *pattern* names, and those files."""
+    import polars as pl
+
+    paths = expand(pattern)
+    fmt = data_format(paths, declared)
+    sources = [str(p) for p in paths]
+    try:
+        if fmt == "csv":
+            frame = pl.scan_csv(sources)
+        elif fmt == "parquet":
+            frame = pl.scan_parquet(sources)
+        elif fmt == "ndjson":
+            frame = pl.scan_ndjson(sources)
+        else:
+            frame = pl.concat([pl.read_json(s) for s in sources], how="diagonal_relaxed").lazy()
+        frame.collect_schema()  # reads headers now, so a broken file fails here, named
+    except Exception as exc:  # polars raises several unrelated types for bad input
+        raise data_error(exc, paths, fmt) from exc
+    return frame, paths
+
+
+_PARSE_RE = re.compile(r"could not parse `(?P<value>.*?)` as dtype .*? at column '(?P<column>.+?)'")
+
+
+def _csv_line_of(path: Path, column: str, value: str) -> int | None:
+    """The 1-based line of the first row whose *column* holds *value* (header is line 1)."""
+    import polars as pl
+
+    try:
+        hit = (
+            pl.scan_csv(path, infer_schema_length=0)
+            .with_row_index("__dq_row")
+            .filter(pl.col(column) == value)
+            .select("__dq_row")
+            .head(1)
+            .collect()
+        )
+    except Exception:  # locating the line is a courtesy; the error itself still stands
+        return None
+    return int(hit.item()) + 2 if hit.height else None
+
+
+def data_error(exc: BaseException, paths: list[Path], fmt: str | None = None) -> DataError:
+    """Describe a polars read/parse failure by file and, for CSV parse errors, line."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    where = str(paths[0]) if len(paths) == 1 else f"{paths[0]} (+{len(paths) - 1} more)"
+    match = _PARSE_RE.search(text)
+    if match and paths:
+        for path in paths:
+            if path.suffix.lower() != ".csv":
+                break
+            line = _csv_line_of(path, match["column"], match["value"])
+            if line is not None:
+                where = f"{path}:{line}"
+                break
+    how = f" as {fmt}" if fmt else ""
+    return DataError(f"{where}: cannot read{how}: {first}")

@@ -1,0 +1,122 @@
+"""Running an engine over data: the one place that turns engine behaviour into a verdict.
+
+Engines compute rule results; the core checks that what came back honours the
+contract (one result per rule, in order) and applies the quality gate itself,
+so every engine's run is judged the same way. Exceptions are sorted by who is
+at fault: polars failing to parse the data is a data error naming the file; any
+other exception from the engine is a plugin error naming its distribution.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from dq.checks._data import data_error
+from dq.checks._gate import run_status
+from dq.model._errors import DqError, PluginError
+from dq.model._results import CheckResult, Profile
+from dq.model._rules import RuleSet
+from dq.plugins._host import Host
+
+
+def _engine_fault(host: Host, name: str, exc: BaseException, paths: list[Path]) -> DqError:
+    if type(exc).__module__.split(".")[0] == "polars":
+        return data_error(exc, paths) if paths else DqError(f"polars: {exc}")
+    record = host.record_for("engine", name)
+    return PluginError(
+        f"engine {name!r} from {record.distribution} {record.version} crashed: "
+        f"{type(exc).__name__}: {exc}",
+        distribution=record.distribution,
+        component=name,
+    )
+
+
+def check(
+    host: Host,
+    engine_name: str,
+    data: Any,
+    rules: RuleSet,
+    *,
+    engine_config: dict[str, Any] | None = None,
+    paths: list[Path] | None = None,
+) -> CheckResult:
+    """Check *data* against *rules* with the named engine and judge it with the rule set's gate."""
+    engine = host.component("engine", engine_name, engine_config)
+    started_at = datetime.now(UTC)
+    started = time.perf_counter()
+    try:
+        result = engine.check(data, rules)
+    except DqError:
+        raise
+    except Exception as exc:
+        raise _engine_fault(host, engine_name, exc, paths or []) from exc
+    elapsed = time.perf_counter() - started
+    record = host.record_for("engine", engine_name)
+    if not isinstance(result, CheckResult):
+        raise PluginError(
+            f"engine {engine_name!r} from {record.distribution} returned "
+            f"{type(result).__name__}, not a dq.CheckResult",
+            distribution=record.distribution,
+            component=engine_name,
+        )
+    expected = [rule.id for rule in rules.rules]
+    got = [r.rule_id for r in result.results]
+    if got != expected:
+        raise PluginError(
+            f"engine {engine_name!r} from {record.distribution} broke the engine contract: "
+            f"it must return one result per rule, in order (expected {expected}, got {got})",
+            distribution=record.distribution,
+            component=engine_name,
+        )
+    return attrs.evolve(
+        result,
+        status=run_status(result.results, rules.gate),
+        started_at=result.started_at or started_at,
+        duration_seconds=result.duration_seconds
+        if result.duration_seconds is not None
+        else elapsed,
+    )
+
+
+def _call(
+    host: Host,
+    engine_name: str,
+    method: str,
+    data: Any,
+    paths: list[Path] | None,
+    engine_config: dict[str, Any] | None,
+) -> Any:
+    engine = host.component("engine", engine_name, engine_config)
+    try:
+        return getattr(engine, method)(data)
+    except DqError:
+        raise
+    except Exception as exc:
+        raise _engine_fault(host, engine_name, exc, paths or []) from exc
+
+
+def profile(
+    host: Host,
+    engine_name: str,
+    data: Any,
+    *,
+    paths: list[Path] | None = None,
+    engine_config: dict[str, Any] | None = None,
+) -> Profile:
+    return _call(host, engine_name, "profile", data, paths, engine_config)
+
+
+def learn(
+    host: Host,
+    engine_name: str,
+    data: Any,
+    *,
+    paths: list[Path] | None = None,
+    engine_config: dict[str, Any] | None = None,
+) -> RuleSet:
+    return _call(host, engine_name, "learn", data, paths, engine_config)

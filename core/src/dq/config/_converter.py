@@ -1,0 +1,235 @@
+"""The one cattrs converter: config in, results out, errors at exact paths.
+
+Structuring is *strict* on purpose: ``pattern = 5`` in a rules file is a
+mistake to report (``rules[3].pattern: expected str``), not a value to coerce
+into ``"5"``. Unknown keys are refused for the same reason: a misspelt
+``mostly`` must not silently become "every row must pass".
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any, Literal
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_unstructure_fn
+from cattrs.strategies import configure_tagged_union
+
+from dq.model._errors import ConfigError
+from dq.model._results import Scalar
+from dq.model._rules import CHECKS, RULE_CLASSES, Rule
+from dq.model._secrets import SecretRef, SecretValue
+from dq.model._tenants import TenantId
+
+_SCALAR_TYPES = (str, int, float, bool)
+_TYPE_WORDS = {str: "str", int: "int", float: "float", bool: "bool"}
+
+
+def _expect(kind: type) -> Any:
+    def structure(value: Any, _type: Any) -> Any:
+        if isinstance(value, SecretValue):
+            raise TypeError(_NOT_A_SECRET_FIELD)
+        ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if not ok:
+            raise TypeError(f"expected {_TYPE_WORDS[kind]}, got {_describe(value)}")
+        return value
+
+    return structure
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"bool ({str(value).lower()})"
+    if isinstance(value, (Mapping, list, tuple)):
+        return type(value).__name__
+    return f"{type(value).__name__} ({value!r})"
+
+
+def _structure_scalar(value: Any, _type: Any) -> Any:
+    if value is None or isinstance(value, _SCALAR_TYPES):
+        return value
+    raise TypeError(f"expected a string, number or boolean, got {_describe(value)}")
+
+
+def _structure_set_value(value: Any, _type: Any) -> Any:
+    if isinstance(value, _SCALAR_TYPES):
+        return value
+    raise TypeError(f"expected a string, number or boolean, got {_describe(value)}")
+
+
+def _structure_datetime(value: Any, _type: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"expected an ISO 8601 date-time, got {value!r}") from None
+    raise TypeError(f"expected an ISO 8601 date-time, got {_describe(value)}")
+
+
+_NOT_A_SECRET_FIELD = (
+    "holds a secret reference but is not a secret field; a plugin types such fields "
+    "dq.SecretValue (so they are never printed), or write a plain value here"
+)
+
+
+def _structure_secret(value: Any, _type: Any) -> SecretValue:
+    """A secret field takes a resolved :class:`SecretValue` or a literal string.
+
+    An unresolved ``${secret:...}`` string is refused rather than kept: it would
+    become a "secret" whose value is the reference text, and fail far away.
+    """
+    if isinstance(value, SecretValue):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(
+            f"expected a secret (a string or a ${{secret:...}} reference), got "
+            f"{type(value).__name__}"
+        )
+    if "${secret:" in value:
+        raise ValueError(
+            "holds an unresolved secret reference; resolve the table with "
+            "dq.SecretResolver.resolve_tree before building the component"
+        )
+    return SecretValue(value)
+
+
+def _default_rule_id(value: Any) -> Any:
+    """Rules may omit ``id``; derive a readable one from the check and column."""
+    if isinstance(value, Mapping) and "id" not in value and isinstance(value.get("check"), str):
+        column = value.get("column")
+        derived = f"{value['check']}_{column}" if isinstance(column, str) else value["check"]
+        return {**value, "id": derived}
+    return value
+
+
+def _type_tags(union: Any) -> dict[str, type] | None:
+    """``{tag: class}`` when *union* is a union of attrs classes each with a one-value
+    ``type: Literal[...]`` field (how plugins spell "one of these configs"), else None."""
+    if typing.get_origin(union) not in (typing.Union, types.UnionType):
+        return None
+    tags: dict[str, type] = {}
+    for member in typing.get_args(union):
+        if not (isinstance(member, type) and attrs.has(member)):
+            return None
+        field = attrs.fields_dict(attrs.resolve_types(member)).get("type")
+        literal = None if field is None else field.type
+        if typing.get_origin(literal) is not Literal or len(typing.get_args(literal)) != 1:
+            return None
+        tags[typing.get_args(literal)[0]] = member
+    return tags
+
+
+def _register_type_tagged_unions(conv: cattrs.Converter) -> None:
+    """Structure such unions by their ``type`` value, so a typo reads as one.
+
+    cattrs alone would try to guess the class from the keys present and report a
+    misspelt ``type = "hedaer"`` as "required field missing".
+    """
+
+    def structure(value: Any, union: Any) -> Any:
+        tags = _type_tags(union) or {}
+        choices = ", ".join(repr(tag) for tag in tags)
+        if not isinstance(value, Mapping):
+            raise TypeError(
+                f"expected a table with a 'type' (one of {choices}), got {_describe(value)}"
+            )
+        if "type" not in value:
+            raise ValueError(f"missing 'type'; one of {choices}")
+        tag = value["type"]
+        if tag not in tags:
+            shown = repr(tag) if isinstance(tag, str) else _describe(tag)
+            raise ValueError(f"unknown type {shown}; one of {choices}")
+        return conv.structure(value, tags[tag])
+
+    conv.register_structure_hook_func(lambda t: _type_tags(t) is not None, structure)
+
+
+def make_converter() -> cattrs.Converter:
+    """Build the converter; a function so tests and plugins can get a fresh one."""
+    conv = cattrs.Converter(forbid_extra_keys=True)
+    for kind in _SCALAR_TYPES:
+        conv.register_structure_hook(kind, _expect(kind))
+    conv.register_structure_hook(Scalar, _structure_scalar)
+    conv.register_structure_hook(str | int | float | bool, _structure_set_value)
+    conv.register_structure_hook(datetime, _structure_datetime)
+    conv.register_unstructure_hook(datetime, datetime.isoformat)
+    conv.register_structure_hook(TenantId, lambda v, _t: TenantId(_expect(str)(v, str)))
+    conv.register_unstructure_hook(TenantId, str)
+    conv.register_structure_hook(SecretRef, lambda v, _t: SecretRef.parse(_expect(str)(v, str)))
+    conv.register_unstructure_hook(SecretRef, str)
+    # A literal secret in a config file is structured, but never written back out.
+    conv.register_structure_hook(SecretValue, _structure_secret)
+    conv.register_unstructure_hook(SecretValue, lambda _v: "***")
+
+    # A rule unstructures with its ``check`` tag first, whether it is reached through
+    # a RuleSet (typed as the union) or on its own, so written files read naturally.
+    for cls in RULE_CLASSES:
+        fields = make_dict_unstructure_fn(cls, conv)
+        conv.register_unstructure_hook(
+            cls, lambda obj, fields=fields, tag=cls.CHECK: {"check": tag, **fields(obj)}
+        )
+    configure_tagged_union(Rule, conv, tag_generator=lambda cls: cls.CHECK, tag_name="check")
+    tagged = conv.get_structure_hook(Rule)
+
+    def structure_rule(value: Any, _type: Any) -> Any:
+        if isinstance(value, Mapping):
+            check = value.get("check")
+            if check is None:
+                raise ValueError(f"missing 'check'; one of: {', '.join(CHECKS)}")
+            if check not in CHECKS:
+                raise ValueError(f"unknown check {check!r}; one of: {', '.join(CHECKS)}")
+        elif not isinstance(value, Mapping):
+            raise TypeError(f"expected a table, got {_describe(value)}")
+        return tagged(_default_rule_id(value), Rule)
+
+    conv.register_structure_hook(Rule, structure_rule)
+    _register_type_tagged_unions(conv)
+    return conv
+
+
+converter = make_converter()
+
+
+def _format_exception(exc: BaseException, _type: Any) -> str:
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        names = ", ".join(repr(k) for k in sorted(exc.extra_fields))
+        return f"unknown field {names}"
+    if isinstance(exc, (TypeError, ValueError)) and str(exc):
+        return str(exc)
+    return f"invalid value ({type(exc).__name__})"
+
+
+def error_paths(exc: BaseException) -> list[str]:
+    """Turn a cattrs failure into ``path: message`` lines (``rules[3].pattern: expected str``)."""
+    lines = []
+    for entry in cattrs.transform_error(exc, path="$", format_exception=_format_exception):
+        message, _, path = entry.rpartition(" @ ")
+        path = path.removeprefix("$").removeprefix(".")
+        lines.append(f"{path}: {message}" if path else message)
+    return lines
+
+
+def structure(data: Any, cls: type, *, source: str = "<config>") -> Any:
+    """Structure *data* into *cls*, raising :class:`ConfigError` naming every bad path."""
+    try:
+        return converter.structure(data, cls)
+    except (cattrs.BaseValidationError, TypeError, ValueError, KeyError) as exc:
+        raise ConfigError(source, error_paths(exc)) from None
+
+
+def unstructure(obj: Any) -> Any:
+    return converter.unstructure(obj)

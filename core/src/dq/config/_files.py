@@ -1,0 +1,127 @@
+"""The files dq reads its configuration from: which config file, and how documents parse.
+
+dq.toml is looked up in this order: ``--config PATH``, ``$DQ_CONFIG``, ``./dq.toml``.
+A missing default file is fine (dq works with no config); a missing file that was
+named explicitly is a usage error. Documents (config, suites, rules) are TOML,
+YAML or JSON chosen by suffix, and their syntax errors point at the line.
+
+Kept free of attrs/cattrs at import time: ``dq plugins list`` reads dq.toml on its
+fast path; :func:`load_typed` imports the converter only when called.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dq.model._errors import ConfigError, UsageError
+
+DEFAULT_CONFIG = "dq.toml"
+FORMATS = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+
+def document_format(path: Path) -> str:
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise UsageError(
+            f"{path}: cannot tell the format from the suffix {path.suffix!r}; "
+            "use .toml, .yaml, .yml or .json"
+        )
+    return fmt
+
+
+def parse_document(text: str, fmt: str, *, source: str) -> Any:
+    """Parse *text* as *fmt*; syntax errors become ConfigError with line and column."""
+    if fmt == "toml":
+        import tomllib
+
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(source, [f"TOML syntax error: {exc}"]) from None
+    if fmt == "json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(
+                source, [f"JSON syntax error at line {exc.lineno}, column {exc.colno}: {exc.msg}"]
+            ) from None
+    if fmt == "yaml":
+        try:
+            import yaml
+        except ImportError:
+            raise UsageError(
+                f"{source}: reading YAML needs PyYAML; install it with "
+                "'pip install dq-core[yaml]' or write the file as TOML"
+            ) from None
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise ConfigError(source, [f"YAML syntax error{where}: {problem}"]) from None
+    raise UsageError(f"{source}: unknown document format {fmt!r}")
+
+
+def load_document(path: str | Path) -> Any:
+    """Read and parse a TOML/YAML/JSON file chosen by its suffix."""
+    file = Path(path)
+    fmt = document_format(file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{file}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(file), [f"not UTF-8 text (byte {exc.start})"]) from None
+    except OSError as exc:
+        raise UsageError(f"{file}: cannot read: {exc.strerror}") from None
+    return parse_document(text, fmt, source=str(file))
+
+
+def load_typed(path: str | Path, cls: type) -> Any:
+    """Read a document and structure it into *cls* (errors name file and exact path)."""
+    from dq.config._converter import structure
+
+    return structure(load_document(path), cls, source=str(path))
+
+
+def config_path(explicit: str | None, environ: Mapping[str, str] | None = None) -> Path | None:
+    env = os.environ if environ is None else environ
+    named = explicit or env.get("DQ_CONFIG")
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise UsageError(
+                f"{path}: config file not found (named by "
+                f"{'--config' if explicit else 'DQ_CONFIG'})"
+            )
+        return path
+    default = Path(DEFAULT_CONFIG)
+    return default if default.is_file() else None
+
+
+def site_config() -> tuple[dict[str, Any], str]:
+    """dq.toml's table and its name for errors, found as the CLI finds it without --config."""
+    path = config_path(None)
+    return read_config(path), str(path) if path else "settings"
+
+
+def read_config(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    data = load_document(path)
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), ["expected a table at the top level"])
+    return data
+
+
+def engine_table(config: Mapping[str, Any], name: str, *, source: str) -> dict[str, Any]:
+    """The ``[engines.NAME]`` table of the config file (empty when there is none)."""
+    engines = config.get("engines", {})
+    if not isinstance(engines, Mapping) or not isinstance(engines.get(name, {}), Mapping):
+        raise ConfigError(source, [f"engines.{name}: expected a table"])
+    return dict(engines.get(name, {}))
