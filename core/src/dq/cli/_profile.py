@@ -55,8 +55,8 @@ def _prepare(args: argparse.Namespace) -> tuple[Any, Any, list[Path], str, dict[
 
 def cmd_profile(args: argparse.Namespace) -> int:
     from dq.checks import _engines
-    from dq.output import _report
     from dq.config._converter import unstructure
+    from dq.output import _report
 
     host, frame, paths, engine, options = _prepare(args)
     with progress(f"profiling {args.data}"):
