@@ -55,7 +55,13 @@ def folder_id(prefix: str, folder: str) -> str:
     """The id prefix every secret below *folder* starts with (``""`` for the root)."""
     folder = dq.validate_secret_prefix(folder)
     full = "/".join(part for part in (prefix, folder) if part)
-    return SEPARATOR.join(_check_segments(full)) + SEPARATOR if full else ""
+    start = SEPARATOR.join(_check_segments(full)) + SEPARATOR if full else ""
+    if len(start) >= MAX_ID:
+        raise dq.InvalidSecretPath(
+            f"list prefix {folder[:60]!r}... is too long: no secret id of at most {MAX_ID} "
+            "characters can lie below it"
+        )
+    return start
 
 
 def path_of(identifier: str) -> str | None:

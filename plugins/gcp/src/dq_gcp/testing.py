@@ -327,7 +327,8 @@ class FakeSecretManager:
             return _error(
                 403,
                 "PERMISSION_DENIED",
-                f"Permission '{permission}' denied for resource '{resource}' (or it may not exist).",
+                f"Permission '{permission}' denied for resource '{resource}' "
+                "(or it may not exist).",
             )
         secret = self.secrets.get(secret_id)
         if secret is None:
@@ -421,7 +422,8 @@ class FakeSecretManager:
         numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (iat, exp))
         if not numeric or iat > now + 60 or exp <= now or exp - iat > 3600:
             return (
-                "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe.",
+                "Invalid JWT: Token must be a short-lived token (60 minutes) and in a "
+                "reasonable timeframe.",
                 "",
             )
         if SCOPE not in str(claims.get("scope", "")).split():
@@ -543,7 +545,8 @@ class FakeSecretManager:
                 return _error(
                     400,
                     "FAILED_PRECONDITION",
-                    "The etag provided in the request does not match the etag of the secret version.",
+                    "The etag provided in the request does not match the etag of the "
+                    "secret version.",
                 )
             if found.state == "DESTROYED":
                 return _error(
