@@ -24,13 +24,14 @@ import json
 import logging
 from collections import OrderedDict
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import dq
 import httpx
 
 from dq_opsgenie._alert import ALIAS_MAX, DESCRIPTION_MAX, MESSAGE_MAX, render_request
 from dq_opsgenie._config import OpsgenieConfig
-from dq_opsgenie._redact import REDACTOR, scrub
+from dq_opsgenie._redact import REDACTOR, scrub, url_parts
 from dq_opsgenie._retry import Policy, Verdict, post_until_settled, retry_after_seconds
 
 logger = logging.getLogger("dq_opsgenie")
@@ -55,7 +56,10 @@ class OpsgenieNotifier:
     def __init__(self, config: OpsgenieConfig) -> None:
         self.config = config
         self._key = config.api_key
-        self._secrets = frozenset({self._key.reveal_text()})
+        # the key, and any token an ``url`` override (a proxy) may carry in its path or query
+        self._secrets = frozenset({self._key.reveal_text()}) | (
+            url_parts(config.url) if config.url else frozenset()
+        )
         REDACTOR.register(self._secrets)
         #: Opsgenie's limits as this notifier keeps them (declared for dq and the contract).
         self.limits: dict[str, int] = {
@@ -80,7 +84,7 @@ class OpsgenieNotifier:
     def __repr__(self) -> str:
         c = self.config
         return (
-            f"OpsgenieNotifier(channel={c.channel!r}, base_url={c.base_url!r}, api_key='***', "
+            f"OpsgenieNotifier(channel={c.channel!r}, host={_host(c.base_url)!r}, api_key='***', "
             f"timeout={c.timeout:g}, deadline={c.deadline:g}, max_attempts={c.max_attempts})"
         )
 
@@ -208,3 +212,10 @@ def _request_id(response: httpx.Response) -> str:
         return ""
     value = data.get("requestId") if isinstance(data, dict) else None
     return value if isinstance(value, str) else ""
+
+
+def _host(url: str) -> str:
+    """Scheme, host and port of *url*: enough to tell endpoints apart, no path or query."""
+    parts = urlsplit(url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}"

@@ -22,13 +22,14 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import dq
 import httpx
 
 from dq_pagerduty._config import PagerDutyConfig
 from dq_pagerduty._event import DEDUP_KEY_MAX, SUMMARY_MAX, render_event
-from dq_pagerduty._redact import REDACTOR, scrub
+from dq_pagerduty._redact import REDACTOR, scrub, url_parts
 from dq_pagerduty._retry import Policy, Verdict, post_until_settled, retry_after_seconds
 
 logger = logging.getLogger("dq_pagerduty")
@@ -47,7 +48,10 @@ class PagerDutyNotifier:
     def __init__(self, config: PagerDutyConfig) -> None:
         self.config = config
         self._key = config.routing_key
-        self._secrets = frozenset({self._key.reveal_text()})
+        # the key, and any token an ``url`` override (a proxy) may carry in its path or query
+        self._secrets = frozenset({self._key.reveal_text()}) | (
+            url_parts(config.url) if config.url else frozenset()
+        )
         REDACTOR.register(self._secrets)
         #: PagerDuty's limits as this notifier keeps them (declared for dq and the contract).
         self.limits: dict[str, int] = {
@@ -69,7 +73,7 @@ class PagerDutyNotifier:
     def __repr__(self) -> str:
         c = self.config
         return (
-            f"PagerDutyNotifier(channel={c.channel!r}, endpoint={c.endpoint!r}, "
+            f"PagerDutyNotifier(channel={c.channel!r}, host={_host(c.endpoint)!r}, "
             f"routing_key='***', timeout={c.timeout:g}, deadline={c.deadline:g}, "
             f"max_attempts={c.max_attempts})"
         )
@@ -171,3 +175,10 @@ class PagerDutyNotifier:
             error=scrub(error, self._secrets),
             finished_at=datetime.now(UTC),
         )
+
+
+def _host(url: str) -> str:
+    """Scheme, host and port of *url*: enough to tell endpoints apart, no path or query."""
+    parts = urlsplit(url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}"

@@ -12,8 +12,26 @@ from __future__ import annotations
 
 import logging
 import threading
+from urllib.parse import urlsplit
 
 MASK = "***"
+
+
+def url_parts(url: str) -> frozenset[str]:
+    """The pieces of an ``url`` override that may carry a credential (a proxy's token in the
+    path or query, a password): the URL with and without scheme, path, query, and every
+    segment or query value that looks like a token (long, or not a plain word)."""
+    parts = urlsplit(url)
+    found = {url, url.split("://", 1)[-1], parts.path, parts.query}
+    found |= {seg for seg in parts.path.split("/") if _looks_secret(seg)}
+    found |= {v for kv in parts.query.split("&") for v in kv.split("=")[1:] if _looks_secret(v)}
+    if parts.password:
+        found.add(parts.password)
+    return frozenset(p for p in found if p and p not in ("/", "/v2/enqueue"))
+
+
+def _looks_secret(segment: str) -> bool:
+    return len(segment) >= 16 or (len(segment) >= 6 and not segment.isalpha())
 
 
 def scrub(text: str, secrets: frozenset[str]) -> str:
