@@ -6,9 +6,9 @@ import importlib.metadata as md
 
 import dq
 import pytest
+from conftest import ROUTING_KEY, build
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
-from conftest import ROUTING_KEY, build
 
 
 def test_entry_points_name_the_component_and_the_hook_api_range() -> None:
