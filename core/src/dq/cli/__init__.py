@@ -63,11 +63,12 @@ def command_of(argv: Sequence[str]) -> str | None:
     return None
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+def build_parser(command: str | None = None, argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The whole parser, or (given a known *command*) one holding only that command's group.
 
     ``dq plugins list`` must stay close to a bare entry-point scan, so a run builds and
-    imports just the group it needs; help, errors and unknown commands get everything.
+    imports just the group it needs; help, errors and unknown commands get everything, plus
+    the command groups plugins add (``dq.commands``; see ``_extensions.py``).
     """
     from importlib import import_module
 
@@ -99,12 +100,16 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         modules = list(dict.fromkeys(COMMAND_MODULES.values()))
     for module in modules:
         import_module(f"dq.cli.{module}").register(groups)
+    if command not in COMMAND_MODULES:  # a plugin's command, or help: add what plugins offer
+        from dq.cli._extensions import add_plugin_commands
+
+        add_plugin_commands(groups, argv, only=command, builtin=list(COMMAND_MODULES))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(command_of(arguments))
+    parser = build_parser(command_of(arguments), arguments)
     args = parser.parse_args(arguments)
     handler = getattr(args, "handler", None)
     if handler is None:

@@ -21,6 +21,9 @@ from typing import Any
 from dq.cli._context import CommandContext
 from dq.model._errors import EXIT_FINDINGS, EXIT_OK, EXIT_RUNTIME, UsageError
 
+#: How the refusal below names kinds that have no contract.
+_PLURAL = {"audit": "audit sinks", "command": "command plugins"}
+
 #: kind -> (contract module, contract class, the fixture the author supplies). Audit sinks
 #: have no contract yet (decision 0017): verify refuses them with exit 2.
 CONTRACTS: dict[str, tuple[str, str, str]] = {
@@ -109,7 +112,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if record.kind not in CONTRACTS:
         raise UsageError(
             f"{record.kind} {record.name!r} from {record.distribution}: dq-contract-tests has "
-            f"no contract for {record.kind} sinks yet, so there is nothing to verify; "
+            f"no contract for {_PLURAL.get(record.kind, record.kind)} yet, so there is nothing to "
+            "verify; "
             f"'dq plugins info {record.kind}:{record.name} --check' imports it and validates "
             "its hooks"
         )

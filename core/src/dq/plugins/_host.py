@@ -25,7 +25,7 @@ from dq import hookspecs
 from dq.config._converter import structure
 from dq.model._errors import ConfigError, DqError, PluginError, PluginNotFound, UsageError
 from dq.plugins._discovery import OK, Inventory, PluginRecord
-from dq.plugins._names import AUDIT_KIND
+from dq.plugins._names import AUDIT_KIND, COMMAND_KIND
 from dq.protocols import AUDIT_HOOK, KIND_FACTORIES, KIND_PROTOCOLS
 
 _log = logging.getLogger(__name__)
@@ -128,6 +128,10 @@ class Host:
         if key in self._loaded:
             return self._loaded[key]
         record = self.record_for(kind, name)
+        if kind == COMMAND_KIND:
+            loaded = self._import_command(record)
+            self._loaded[key] = loaded
+            return loaded
         if record.value in self._by_target:  # one module serving several components
             loaded = attrs.evolve(self._by_target[record.value], record=record)
         else:
@@ -171,6 +175,10 @@ class Host:
             return self._audit_sinks
 
     def _not_a_component(self, kind: str, name: str) -> None:
+        if kind == COMMAND_KIND:
+            raise UsageError(
+                f"command {name!r} is not a component: it adds 'dq {name} ...' to the dq command"
+            )
         if kind == AUDIT_KIND:
             raise UsageError(
                 f"audit sink {name!r} is not a component: dq builds nothing from it and calls "
@@ -220,6 +228,30 @@ class Host:
             )
         hooks = tuple(sorted(caller.name for caller in self.pm.get_hookcallers(target) or ()))
         return LoadedPlugin(record, target, elapsed, hooks)
+
+    def command(self, name: str) -> Any:
+        """The ``register(subparsers)`` function of command plugin *name* (``dq NAME ...``)."""
+        return self.load(COMMAND_KIND, name).plugin
+
+    def _import_command(self, record: PluginRecord) -> LoadedPlugin:
+        """Commands are plain functions, not hook modules: import, check, never register."""
+        module_name, _, attr = record.value.partition(":")
+        if not attr.strip():
+            raise self._fault(
+                record, f"entry point {record.value!r} names no function; use 'module:register'"
+            )
+        started = time.perf_counter()
+        try:
+            target: object = importlib.import_module(module_name.strip())
+            for part in attr.strip().split("."):
+                target = getattr(target, part)
+        except (Exception, SystemExit) as exc:  # a plugin must never take the host down
+            raise self._fault(
+                record, f"failed to import {record.value!r}: {type(exc).__name__}: {exc}"
+            ) from exc
+        if not callable(target):
+            raise self._fault(record, f"{record.value!r} is not callable")
+        return LoadedPlugin(record, target, time.perf_counter() - started, ())
 
     def _unregister(self, target: object) -> None:
         if self.pm.is_registered(target):

@@ -15,7 +15,7 @@ import attrs
 from dq.model._errors import DqError
 from dq.plugins._discovery import BROKEN, OK, PluginRecord
 from dq.plugins._host import ConfigField, Host, config_fields
-from dq.plugins._names import AUDIT_KIND
+from dq.plugins._names import AUDIT_KIND, COMMAND_KIND
 from dq.protocols import AUDIT_HOOK
 
 
@@ -52,6 +52,9 @@ def check_component(host: Host, record: PluginRecord) -> CheckReport:
         loaded = host.load(record.kind, record.name)
         report.import_seconds = loaded.import_seconds
         report.hooks = loaded.hooks
+        if record.kind == COMMAND_KIND:
+            report.constructed = f"none: adds 'dq {record.name} ...' to the dq command"
+            return report
         if record.kind == AUDIT_KIND:
             report.constructed = f"none: dq calls its {AUDIT_HOOK} on every secret access"
             return report

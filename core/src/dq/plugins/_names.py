@@ -14,8 +14,12 @@ import re
 #: It has no factory and builds no component (decision 0017).
 AUDIT_KIND = "audit"
 
+#: The kind of a command plugin: its entry point is ``module:register``, a function that adds
+#: one argparse command group to ``dq`` (``dq dbt ...``). No factory, no component.
+COMMAND_KIND = "command"
+
 #: kind -> entry-point group. The order is the order kinds are listed in. Every kind but
-#: ``audit`` is a component kind with a factory hook (:data:`dq.protocols.KIND_FACTORIES`).
+#: ``audit`` and ``command`` is a component kind with a factory hook (:data:`dq.protocols.KIND_FACTORIES`).
 KIND_GROUPS: dict[str, str] = {
     "engine": "dq.engines",
     "notifier": "dq.notifiers",
@@ -23,6 +27,7 @@ KIND_GROUPS: dict[str, str] = {
     "tenant": "dq.tenants",
     "orchestrator": "dq.orchestrators",
     AUDIT_KIND: "dq.audit",
+    COMMAND_KIND: "dq.commands",
 }
 GROUP_KINDS: dict[str, str] = {group: kind for kind, group in KIND_GROUPS.items()}
 
