@@ -1,4 +1,4 @@
-"""The ``[notify]`` table: channels, their notifier and levels, and per-tenant overrides.
+"""The ``[notify]`` table: channels, their notifier, levels and resolves, and per-tenant overrides.
 
 Routing rule, in one place: a tenant's table ``[notify.tenants.T.channels.NAME]``
 *replaces* the root entry of the same name for that tenant (whole table, no merge:
@@ -23,7 +23,7 @@ from dq.model._tenants import TenantId
 
 DEFAULT_COOLDOWN_SECONDS = 3600.0
 _CHANNEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")
-_CHANNEL_KEYS = frozenset({"type", "levels", "enabled"})
+_CHANNEL_KEYS = frozenset({"type", "levels", "enabled", "resolve"})
 _NOTIFY_KEYS = ("on", "cooldown_seconds", "channels", "tenants")
 
 
@@ -45,6 +45,9 @@ class ChannelConfig:
     type: str
     levels: tuple[Level, ...] | None = None
     enabled: bool = True
+    #: Whether the channel gets a RESOLVE when a failing suite passes again (``resolve = false``
+    #: opts out: say, a chat channel that only wants to hear about failures).
+    resolve: bool = True
     options: dict[str, Any] = attrs.field(factory=dict, repr=_option_keys)
 
     def accepts(self, level: Level) -> bool:
@@ -134,8 +137,14 @@ def _structure_channel(name: str, table: Any, path: str, problems: list[str]) ->
     if not isinstance(enabled, bool):
         problems.append(f"{path}.enabled: expected true or false")
         enabled = False
+    resolve = table.get("resolve", True)
+    if not isinstance(resolve, bool):
+        problems.append(f"{path}.resolve: expected true or false")
+        resolve = True
     options = {key: value for key, value in table.items() if key not in _CHANNEL_KEYS}
-    return ChannelConfig(name=name, type=kind, levels=levels, enabled=enabled, options=options)
+    return ChannelConfig(
+        name=name, type=kind, levels=levels, enabled=enabled, resolve=resolve, options=options
+    )
 
 
 def _structure_channels(table: Any, path: str, problems: list[str]) -> dict[str, ChannelConfig]:

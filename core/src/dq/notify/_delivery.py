@@ -12,22 +12,24 @@ expects *across* services lives here, once:
 * **cooldown** per event (``dedup_key``) per channel, recorded only when a
   delivery succeeded, so a failure that keeps happening pages once an hour, not
   once a minute, while a failed send is never mistaken for a sent one.
-* **the outbox**: every FAILED delivery is kept, including the ones that never got
-  as far as a send (bad channel config, secret backend down, a plugin that raised).
-  An alert is never silently lost; ``dq notify replay`` resends it.
+* **the write-ahead outbox**: every notification is committed to the outbox *before*
+  its first attempt on each channel and settled after (delivered: removed; failed:
+  pending, with its error), including the ones that never get as far as a send (bad
+  channel config, secret backend down, a plugin that raised). A crash at any instant
+  leaves it replayable; ``dq notify replay`` resends it.
+* **incidents**: a failing suite run opens one; a later passing run sends one
+  RESOLVE to each channel that got a trigger (see ``_incidents.py``).
 * **isolation**: a notifier that raises or returns garbage becomes a FAILED delivery
   naming its distribution; the other channels still go out.
 
-No secret reaches a ``Delivery.error``, a log line or the outbox: errors are
-scrubbed of every value found in the channel's options (raw and resolved) before
-they leave this module.
+No secret reaches a ``Delivery.error``, a log line or the outbox (see ``_scrub.py``).
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,19 +37,22 @@ import anyio
 import anyio.to_thread
 import attrs
 
-from dq.model._errors import ConfigError, DqError, UsageError
-from dq.model._notifications import Delivery, DeliveryStatus, Level, Notification
-from dq.model._secrets import SecretValue
-from dq.model._tenants import TenantId
-from dq.notify._config import (
-    ChannelConfig,
-    NotifyConfig,
-    Route,
+from dq.model._errors import UsageError
+from dq.model._notifications import (
+    Delivery,
+    DeliveryStatus,
+    Level,
+    Notification,
+    NotificationKind,
 )
+from dq.model._tenants import TenantId
+from dq.notify._config import NotifyConfig, Route
+from dq.notify._crash import crash_point
 from dq.notify._outbox import Outbox, OutboxEntry
+from dq.notify._sending import ChannelSender
+from dq.notify._writeahead import WriteAhead, noted
 from dq.plugins._host import Host
 from dq.runtime._bridge import run_sync
-from dq.tenancy._context import tenant_scope
 
 logger = logging.getLogger("dq.notify")
 
@@ -62,52 +67,10 @@ async def _identity(value: Any) -> Any:
     return value
 
 
-# -- keeping secrets out of errors ---------------------------------------------------------
-
-
-def _secret_texts(value: Any, found: set[str]) -> set[str]:
-    """Every string in an options tree that could be a credential, and its URL parts."""
-    if isinstance(value, SecretValue):
-        text = value.reveal().decode("utf-8", "replace")
-        _add_secret(text, found)
-    elif isinstance(value, str):
-        if not value.startswith("${secret:"):  # a reference is safe to show; its value is not
-            _add_secret(value, found)
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            _secret_texts(item, found)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            _secret_texts(item, found)
-    return found
-
-
-def _add_secret(text: str, found: set[str]) -> None:
-    if len(text) < 6:
-        return
-    found.add(text)
-    if "://" in text:  # services echo parts of a webhook URL: the path is the credential
-        rest = text.split("://", 1)[1]
-        found.add(rest)
-        _, _, path = rest.partition("/")
-        path, _, query = path.partition("?")
-        for part in (path, query, *path.split("/"), *query.replace("&", "=").split("=")):
-            if len(part) >= 6 and not part.isalpha():
-                found.add(part)
-
-
-def scrub(text: str, secrets: set[str]) -> str:
-    """Replace every secret in *text* with ``***``, longest first (a URL before its path)."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, "***")
-    return text
-
-
 # -- dispatching ---------------------------------------------------------------------------
 
 
-class Dispatcher:
+class Dispatcher(WriteAhead, ChannelSender):
     """Sends notifications to their routed channels and keeps every failure in the outbox.
 
     *resolve* turns ``${secret:...}`` strings in a channel's options into
@@ -144,27 +107,83 @@ class Dispatcher:
 
     # -- public ---------------------------------------------------------------------------
 
-    async def dispatch(self, notification: Notification) -> list[Delivery]:
-        """Deliver to every routed channel, concurrently; one Delivery per channel, in order."""
+    async def dispatch(
+        self, notification: Notification, *, incident: str | None = None
+    ) -> list[Delivery]:
+        """Deliver to every routed channel, concurrently; one Delivery per channel, in order.
+
+        Each channel's notification is written ahead to the outbox before its first
+        attempt. With *incident* (the suite's name), a trigger also opens (or counts a
+        run on) the incident its ``dedup_key`` names, so a later :meth:`resolve` closes it.
+        """
+        notice = await self._check_store()
+        if incident is not None and notification.kind is NotificationKind.TRIGGER:
+            try:
+                await anyio.to_thread.run_sync(
+                    lambda: self.outbox.open_incident(
+                        notification, suite=incident, config_source=self.config_source
+                    )
+                )
+            except Exception as exc:  # the alert still goes out; only the resolve is at risk
+                logger.warning("could not record the incident %s: %s", notification.dedup_key, exc)
         routes = self.config.routes(notification.tenant, notification.level)
+        owner = uuid.uuid4().hex
         deliveries: list[Delivery | None] = [None] * len(routes)
         limiter = anyio.CapacityLimiter(self.max_concurrency)
 
         async def run(index: int, route: Route) -> None:
             async with limiter:
-                deliveries[index] = await self._dispatch_one(route, notification)
+                deliveries[index] = await self._dispatch_one(route, notification, owner)
 
-        async with anyio.create_task_group() as group:
+        async with self._beating(owner), anyio.create_task_group() as group:
             for index, route in enumerate(routes):
                 group.start_soon(run, index, route)
-        return [d for d in deliveries if d is not None]
+        return [noted(d, notice) for d in deliveries if d is not None]
+
+    async def resolve(self, resolution: Notification) -> list[Delivery]:
+        """Close the incident *resolution* names (``kind`` RESOLVE, the trigger's dedup key):
+        one RESOLVE to each channel that got a trigger and takes resolves, written ahead
+        to the outbox in the same transaction that closes the incident. No open incident:
+        nothing is sent, ``[]``."""
+        if resolution.kind is not NotificationKind.RESOLVE:
+            raise UsageError("Dispatcher.resolve takes a notification of kind RESOLVE")
+        notice = await self._check_store()
+        owner = uuid.uuid4().hex
+
+        def wants(channel: str) -> bool:
+            config = self.config.channel(channel, resolution.tenant)
+            return config is not None and config.enabled and config.resolve
+
+        written = await anyio.to_thread.run_sync(
+            lambda: self.outbox.close_incident(
+                resolution, owner=owner, config_source=self.config_source, wants_resolve=wants
+            )
+        )
+        if not written:
+            return []
+        crash_point("resolve.recorded")
+        deliveries: list[Delivery | None] = [None] * len(written)
+        limiter = anyio.CapacityLimiter(self.max_concurrency)
+
+        async def run(index: int, entry_id: int, channel: str) -> None:
+            config = self.config.channel(channel, resolution.tenant)
+            assert config is not None  # wants() checked it inside the transaction
+            async with limiter:
+                delivery = await self._deliver(channel, config, resolution)
+                crash_point("resolve.sent")
+                deliveries[index] = await self._settle(entry_id, channel, resolution, delivery)
+
+        async with self._beating(owner), anyio.create_task_group() as group:
+            for index, (entry_id, channel) in enumerate(written):
+                group.start_soon(run, index, entry_id, channel)
+        return [noted(d, notice) for d in deliveries if d is not None]
 
     async def replay(self, channel: str | None = None) -> list[Delivery]:
         """Resend the outbox entries of this config source (optionally one channel).
 
-        Entries are claimed first, so a concurrent replay in another process skips
-        them. Delivered entries leave the outbox; failing ones stay with one more
-        attempt counted and the new error.
+        Entries are claimed first (free ones, and those whose holder died or went
+        silent), so a concurrent replay in another process skips them. Delivered
+        entries leave the outbox; failing ones stay with one more attempt counted.
         """
         return [delivery for _, delivery in await self.replay_entries(channel)]
 
@@ -175,6 +194,8 @@ class Dispatcher:
         owner, entries = await anyio.to_thread.run_sync(
             lambda: self.outbox.claim(channel, config_source=self.config_source)
         )
+        if entries:
+            crash_point("replay.claimed")
         deliveries: list[Delivery | None] = [None] * len(entries)
         limiter = anyio.CapacityLimiter(self.max_concurrency)
 
@@ -183,7 +204,7 @@ class Dispatcher:
                 deliveries[index] = await self._replay_one(entry)
 
         try:
-            async with anyio.create_task_group() as group:
+            async with self._beating(owner), anyio.create_task_group() as group:
                 for index, entry in enumerate(entries):
                     group.start_soon(run, index, entry)
         finally:
@@ -217,9 +238,14 @@ class Dispatcher:
         )
         return await self._deliver(channel, config, notification, raise_usage=True)
 
-    def dispatch_sync(self, notification: Notification) -> list[Delivery]:
+    def dispatch_sync(
+        self, notification: Notification, *, incident: str | None = None
+    ) -> list[Delivery]:
         """:meth:`dispatch` for sync callers, also from inside a running event loop."""
-        return run_sync(self.dispatch, notification)
+        return run_sync(lambda: self.dispatch(notification, incident=incident))
+
+    def resolve_sync(self, resolution: Notification) -> list[Delivery]:
+        return run_sync(self.resolve, resolution)
 
     def replay_sync(self, channel: str | None = None) -> list[Delivery]:
         return run_sync(self.replay, channel)
@@ -229,12 +255,13 @@ class Dispatcher:
 
     # -- one channel ----------------------------------------------------------------------
 
-    async def _dispatch_one(self, route: Route, notification: Notification) -> Delivery:
+    async def _dispatch_one(self, route: Route, notification: Notification, owner: str) -> Delivery:
         tenant, key = notification.tenant, notification.dedup_key
         cooldown = self.config.cooldown_seconds
+        cooling = self.cooldown_key(notification)
         try:
             age = await anyio.to_thread.run_sync(
-                self.outbox.cooling_down, route.name, tenant, key, cooldown
+                self.outbox.cooling_down, route.name, tenant, cooling, cooldown
             )
         except Exception as exc:  # better a duplicate than a lost alert
             logger.warning("cooldown ledger unreadable (%s); sending anyway", exc)
@@ -248,11 +275,14 @@ class Dispatcher:
                 f"(cooldown_seconds = {cooldown:g})",
                 finished_at=datetime.now(UTC),
             )
+        entry_id, busy = await self._begin(route.name, notification, owner)
+        if busy is not None:
+            return busy
+        crash_point("dispatch.recorded")
         delivery = await self._deliver(route.name, route.config, notification)
-        if delivery.status is DeliveryStatus.DELIVERED:
-            await self._remember(route.name, notification)
-        elif delivery.status is DeliveryStatus.FAILED:
-            delivery = await self._keep(route.name, notification, delivery)
+        crash_point("dispatch.sent")
+        delivery = await self._settle(entry_id, route.name, notification, delivery)
+        crash_point("dispatch.settled")
         return delivery
 
     async def _replay_one(self, entry: OutboxEntry) -> Delivery:
@@ -269,144 +299,12 @@ class Dispatcher:
             )
         else:
             delivery = await self._deliver(entry.channel, config, notification)
-        if delivery.status is DeliveryStatus.DELIVERED:
-            await anyio.to_thread.run_sync(self.outbox.mark_delivered, entry.id)
-            await self._remember(entry.channel, notification)
-        else:
-            await anyio.to_thread.run_sync(self.outbox.record_failure, entry.id, delivery.error)
+        crash_point("replay.sent")
+        if delivery.status is DeliveryStatus.FAILED:
+            delivery = attrs.evolve(delivery, attempts=1)
+        delivery = await self._settle(entry.id, entry.channel, notification, delivery)
+        crash_point("replay.settled")
         return attrs.evolve(delivery, attempts=max(delivery.attempts, 1))
-
-    async def _remember(self, channel: str, notification: Notification) -> None:
-        try:
-            # also drops the event's waiting entries: replay must not deliver it again
-            await anyio.to_thread.run_sync(
-                self.outbox.record_delivery, channel, notification.tenant, notification.dedup_key
-            )
-        except Exception as exc:  # the alert went out; only the cooldown is lost
-            logger.warning("could not record the delivery to %r: %s", channel, exc)
-
-    async def _keep(self, channel: str, notification: Notification, delivery: Delivery) -> Delivery:
-        try:
-            await anyio.to_thread.run_sync(
-                lambda: self.outbox.add(
-                    notification,
-                    channel=channel,
-                    error=delivery.error,
-                    config_source=self.config_source,
-                    attempts=max(delivery.attempts, 1),
-                )
-            )
-        except Exception as exc:  # not silent: the delivery and the log both say so
-            logger.error(
-                "notification %s to %r failed and could NOT be kept in the outbox %s: %s",
-                notification.dedup_key,
-                channel,
-                self.outbox.path,
-                exc,
-            )
-            return attrs.evolve(delivery, error=f"{delivery.error}; NOT kept in the outbox ({exc})")
-        logger.warning(
-            "notification %s to %r failed (%s); kept in the outbox",
-            notification.dedup_key,
-            channel,
-            delivery.error,
-        )
-        return delivery
-
-    def _failed(self, channel: str, notification: Notification, error: str) -> Delivery:
-        return Delivery(
-            channel=channel,
-            status=DeliveryStatus.FAILED,
-            dedup_key=notification.dedup_key,
-            error=error,
-            finished_at=datetime.now(UTC),
-        )
-
-    async def _deliver(
-        self,
-        channel: str,
-        config: ChannelConfig,
-        notification: Notification,
-        *,
-        raise_usage: bool = False,
-    ) -> Delivery:
-        """Build the channel's notifier and send; every failure becomes a FAILED Delivery."""
-        secrets = _secret_texts(config.options, set())
-        where = f"notify.channels.{channel}"
-        try:
-            with tenant_scope(notification.tenant):
-                options = await self._resolve(dict(config.options))
-            _secret_texts(options, secrets)
-            notifier = self.host.component("notifier", config.type, options)
-        except ConfigError as exc:
-            problems = [scrub(p, secrets) for p in exc.problems]
-            error = ConfigError(f"{self.config_source or 'config'}: {where}", problems)
-            if raise_usage:
-                raise error from None
-            return self._failed(channel, notification, " ".join(str(error).split()))
-        except UsageError as exc:
-            if raise_usage:
-                raise UsageError(scrub(f"{where}: {exc}", secrets)) from None
-            return self._failed(channel, notification, scrub(f"{where}: {exc}", secrets))
-        except DqError as exc:
-            return self._failed(channel, notification, scrub(f"{where}: {exc}", secrets))
-        except Exception as exc:  # the resolver or the config class raised something odd
-            return self._failed(
-                channel,
-                notification,
-                scrub(
-                    f"{where}: could not build the channel: {type(exc).__name__}: {exc}", secrets
-                ),
-            )
-        return await self._send(channel, config, notifier, notification, secrets)
-
-    async def _send(
-        self,
-        channel: str,
-        config: ChannelConfig,
-        notifier: Any,
-        notification: Notification,
-        secrets: set[str],
-    ) -> Delivery:
-        try:
-            with anyio.fail_after(self.send_timeout):
-                delivery = await notifier.send(notification)
-        except TimeoutError:
-            return self._failed(
-                channel,
-                notification,
-                f"{self._blame(config)} did not finish sending within {self.send_timeout:g} s "
-                "(a notifier must give up by its own deadline)",
-            )
-        except Exception as exc:
-            return self._failed(
-                channel,
-                notification,
-                scrub(
-                    f"{self._blame(config)} raised in send: {type(exc).__name__}: {exc}", secrets
-                ),
-            )
-        if not isinstance(delivery, Delivery):
-            return self._failed(
-                channel,
-                notification,
-                f"{self._blame(config)} returned {type(delivery).__name__} from send, "
-                "not a dq.Delivery (a bug in the plugin)",
-            )
-        return attrs.evolve(
-            delivery,
-            channel=channel,
-            dedup_key=notification.dedup_key,
-            error=scrub(delivery.error, secrets),
-            finished_at=delivery.finished_at or datetime.now(UTC),
-        )
-
-    def _blame(self, config: ChannelConfig) -> str:
-        try:
-            record = self.host.record_for("notifier", config.type)
-        except DqError:
-            return f"notifier {config.type!r}"
-        return f"notifier {config.type!r} from {record.distribution} {record.version}"
 
 
 def normal_source(source: str | None) -> str | None:

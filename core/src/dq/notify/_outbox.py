@@ -1,77 +1,77 @@
-"""The durable outbox: failed notifications kept for replay, and the cooldown ledger.
+"""The durable outbox: every notification written ahead of its first attempt, settled after.
 
-A delivery that still fails after the notifier's own retries is written here, so
-an alert is never silently lost: ``dq notify replay`` resends it later with its
-original ``dedup_key``, so a service that did get the first attempt drops the
-duplicate.
+Write-ahead, not write-on-failure: before the first byte goes to a service, the
+notification is committed here as *in flight* under a lease held by the sending
+process (its pid, host and a heartbeat). Delivered, the row leaves in the same
+transaction that starts the cooldown; failed, it becomes *pending* with its
+attempts and error. So a process killed at any instant (OOM, eviction,
+``kill -9``) leaves either a pending row or an in-flight row whose holder is dead,
+and ``dq notify replay`` delivers both. A resend after an unknown outcome (killed
+between the send and the settle) carries the original ``dedup_key``, so a service
+that honours one (PagerDuty, Opsgenie, webhook receivers) drops the repeat.
+
+Leases: a replay or a run *holds* the rows it is sending. Another process may take
+a row over when its holder's heartbeat is older than ``stale_seconds`` (30 s), or
+at once when the holder ran on this host and its pid is gone. Rows held by a live
+holder are reported (:meth:`Outbox.held`), never silently skipped.
 
 What is stored is the *notification* (dq's converter, as JSON), the channel name,
-the tenant and the config source (the suite or dq.toml the channel came from) —
-never a resolved config value. Webhook URLs and tokens stay in the config and the
-secret store; replay re-reads the file and re-resolves them, so rotating a leaked
-token also fixes what is waiting in the outbox, and a copy of the state directory
-holds no credential.
-
-SQLite in WAL mode with a busy timeout makes two ``dq`` processes safe together
-(a cron run while someone replays by hand). Replay *claims* entries with a lease
-in one write transaction, so two replays cannot both resend the same entry.
+the tenant and the config source — never a resolved config value: replay re-reads
+the file and re-resolves secrets, so a copy of the state directory holds no
+credential and rotating a leaked token also fixes what waits here.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
-import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
 import attrs
 
-from dq.model._notifications import Notification
+from dq.model._notifications import Notification, NotificationKind
 from dq.model._tenants import TenantId
+from dq.notify._cooldown import CooldownLedger
+from dq.notify._incidents import IncidentLedger
+from dq.notify._store import (
+    OUTBOX_FILE,
+    OutboxCorrupt,
+    Store,
+    pid_alive,
+    tenant_key,
+    this_host,
+    when,
+)
 
-OUTBOX_FILE = "notify.sqlite3"
-#: How long a replay may hold an entry before another replay may take it over.
-DEFAULT_LEASE_SECONDS = 300.0
-_BUSY_TIMEOUT_MS = 10_000
-#: Serialises first-use set-up within a process; across processes, set-up retries.
-_INIT_LOCK = threading.Lock()
+__all__ = ["ANY_SOURCE", "OUTBOX_FILE", "Holder", "Outbox", "OutboxCorrupt", "OutboxEntry"]
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS outbox (
-    id            INTEGER PRIMARY KEY AUTOINCREMENT,
-    channel       TEXT    NOT NULL,
-    tenant        TEXT    NOT NULL DEFAULT '',
-    dedup_key     TEXT    NOT NULL,
-    config_source TEXT    NOT NULL DEFAULT '',
-    notification  TEXT    NOT NULL,
-    attempts      INTEGER NOT NULL,
-    last_error    TEXT    NOT NULL,
-    created_at    REAL    NOT NULL,
-    updated_at    REAL    NOT NULL,
-    lease_owner   TEXT,
-    lease_until   REAL,
-    UNIQUE (channel, tenant, dedup_key, config_source)
-);
-CREATE TABLE IF NOT EXISTS cooldown (
-    channel      TEXT NOT NULL,
-    tenant       TEXT NOT NULL DEFAULT '',
-    dedup_key    TEXT NOT NULL,
-    delivered_at REAL NOT NULL,
-    PRIMARY KEY (channel, tenant, dedup_key)
-);
-"""
+#: A lease whose holder has not beaten its heart for this long may be taken over.
+DEFAULT_STALE_SECONDS = 30.0
+#: How often a holder renews its lease while it sends.
+HEARTBEAT_SECONDS = 5.0
+#: Kept for callers of 1.1's ``claim(lease_seconds=...)``: now the staleness timeout.
+DEFAULT_LEASE_SECONDS = DEFAULT_STALE_SECONDS
+
+
+@attrs.frozen(kw_only=True)
+class Holder:
+    """Who holds a lease: a process on a host, and when it last said it was alive."""
+
+    pid: int
+    host: str
+    heartbeat: datetime
+    alive: bool = True
+
+    def describe(self, now: datetime) -> str:
+        age = max(0.0, (now - self.heartbeat).total_seconds())
+        return f"pid {self.pid} on {self.host} (heartbeat {age:.0f} s ago)"
 
 
 @attrs.frozen(kw_only=True)
 class OutboxEntry:
-    """One notification waiting for one channel."""
+    """One notification waiting for (or being sent to) one channel."""
 
     id: int
     channel: str
@@ -83,10 +83,9 @@ class OutboxEntry:
     last_error: str
     created_at: datetime
     updated_at: datetime
-
-
-def _tenant_key(tenant: TenantId | str | None) -> str:
-    return str(tenant) if tenant else ""
+    #: ``pending`` (failed, waiting for replay) or ``in-flight`` (written ahead of a send).
+    state: str = "pending"
+    holder: Holder | None = None
 
 
 class _AnySource:
@@ -97,99 +96,32 @@ class _AnySource:
 #: ``claim(config_source=ANY_SOURCE)``: entries from every config source.
 ANY_SOURCE: Any = _AnySource()
 
+_COLUMNS = (
+    "id, channel, tenant, dedup_key, config_source, notification, attempts, last_error, "
+    "created_at, updated_at, state, lease_owner, holder_pid, holder_host, heartbeat, lease_until"
+)
 
-def _when(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, UTC)
 
+class Outbox(IncidentLedger, CooldownLedger, Store):
+    """The outbox, the cooldown ledger and open incidents in one SQLite file.
 
-class Outbox:
-    """The outbox and cooldown ledger in one SQLite file (default: the state dir's).
-
-    Every method opens its own short-lived connection: that makes an ``Outbox``
-    usable from any thread (the dispatcher calls it through ``anyio.to_thread``)
-    and leaves no lock held between calls. *clock* (epoch seconds) is injectable
-    so tests can step past a cooldown without sleeping.
+    Every method opens its own short-lived connection, so an ``Outbox`` is usable
+    from any thread. *clock* (epoch seconds) is injectable so tests can step past a
+    cooldown or a stale heartbeat without sleeping.
     """
 
-    def __init__(
-        self, path: str | os.PathLike[str] | None = None, *, clock: Callable[[], float] = time.time
-    ) -> None:
-        if path is None:
-            from dq.notify._state import state_dir
+    stale_seconds: float = DEFAULT_STALE_SECONDS
 
-            path = state_dir() / OUTBOX_FILE
-        self.path = Path(path)
-        self._clock = clock
-        self._ready = False
+    # -- rows --------------------------------------------------------------------------------
 
-    def __repr__(self) -> str:
-        return f"Outbox({str(self.path)!r})"
-
-    # -- plumbing -----------------------------------------------------------------------
-
-    def _create(self) -> None:
-        if self.path.parent == _default_dir():
-            from dq.notify._state import ensure_state_dir
-
-            ensure_state_dir()
-        else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.path.exists():
-            # Owner-only from the first byte: alert text describes other people's data.
-            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
-            os.close(fd)
-
-    def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-        return conn
-
-    def _initialise(self) -> None:
-        """Create the file, switch it to WAL and create the tables, once per instance.
-
-        Switching the journal mode needs the database to itself, and SQLite reports
-        "database is locked" at once (no busy wait) when another connection is busy,
-        so this is serialised in-process and retried against other processes.
-        """
-        with _INIT_LOCK:
-            if self._ready:
-                return
-            self._create()
-            for attempt in range(100):
-                conn = self._open()
-                try:
-                    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                        conn.execute("PRAGMA journal_mode = WAL")
-                    conn.executescript(_SCHEMA)
-                    break
-                except sqlite3.OperationalError as exc:
-                    if "locked" not in str(exc) or attempt == 99:
-                        raise
-                    time.sleep(0.02)
-                finally:
-                    conn.close()
-            self._ready = True
-
-    @contextmanager
-    def _connect(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
-        if not self._ready:
-            self._initialise()
-        conn = self._open()
-        try:
-            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-        finally:
-            conn.close()
-
-    def _entry(self, row: tuple[Any, ...]) -> OutboxEntry:
+    def _entry(self, row: tuple[Any, ...], now: float | None = None) -> OutboxEntry:
         from dq.config._converter import structure
 
-        (id_, channel, tenant, key, source, payload, attempts, error, created, updated) = row
+        (id_, channel, tenant, key, source, payload, attempts, error, created, updated) = row[:10]
+        state, owner = row[10], row[11]
+        holder = None
+        if owner is not None:
+            holder = self._holder(row[12:16], self._clock() if now is None else now)
         return OutboxEntry(
             id=id_,
             channel=channel,
@@ -199,16 +131,155 @@ class Outbox:
             notification=structure(json.loads(payload), Notification, source=str(self.path)),
             attempts=attempts,
             last_error=error,
-            created_at=_when(created),
-            updated_at=_when(updated),
+            created_at=when(created),
+            updated_at=when(updated),
+            state="in-flight" if state == "inflight" else "pending",
+            holder=holder,
         )
 
-    _COLUMNS = (
-        "id, channel, tenant, dedup_key, config_source, notification, attempts, last_error, "
-        "created_at, updated_at"
-    )
+    def _holder(self, fields: tuple[Any, ...], now: float) -> Holder:
+        pid, host, beat, until = fields
+        if beat is None:  # a 1.1 lease: only its end is known
+            return Holder(
+                pid=0, host="?", heartbeat=when(now), alive=until is not None and until >= now
+            )
+        alive = now - beat <= self.stale_seconds and not (
+            host == this_host() and not pid_alive(pid)
+        )
+        return Holder(pid=pid, host=host, heartbeat=when(beat), alive=alive)
 
-    # -- the outbox ---------------------------------------------------------------------
+    def _lease(self, owner: str, now: float) -> tuple[Any, ...]:
+        return (owner, os.getpid(), this_host(), now, now + self.stale_seconds)
+
+    @staticmethod
+    def _payload(notification: Notification) -> str:
+        from dq.config._converter import unstructure
+
+        return json.dumps(unstructure(notification), ensure_ascii=False)
+
+    def _write_ahead(
+        self,
+        conn: Any,
+        notification: Notification,
+        channel: str,
+        source: str,
+        owner: str,
+        now: float,
+    ) -> int:
+        tenant, key = tenant_key(notification.tenant), notification.dedup_key
+        conn.execute(
+            "INSERT INTO outbox (channel, tenant, dedup_key, config_source, notification, "
+            "attempts, last_error, created_at, updated_at, kind, state, lease_owner, "
+            "holder_pid, holder_host, heartbeat, lease_until) "
+            "VALUES (?,?,?,?,?,0,'',?,?,?,'inflight',?,?,?,?,?) "
+            "ON CONFLICT (channel, tenant, dedup_key, config_source) DO UPDATE SET "
+            "notification = excluded.notification, kind = excluded.kind, state = 'inflight', "
+            "updated_at = excluded.updated_at, lease_owner = excluded.lease_owner, "
+            "holder_pid = excluded.holder_pid, holder_host = excluded.holder_host, "
+            "heartbeat = excluded.heartbeat, lease_until = excluded.lease_until",
+            (
+                channel,
+                tenant,
+                key,
+                source,
+                self._payload(notification),
+                now,
+                now,
+                notification.kind.value,
+                *self._lease(owner, now),
+            ),
+        )
+        row = conn.execute(
+            "SELECT id FROM outbox WHERE channel = ? AND tenant = ? AND dedup_key = ? "
+            "AND config_source = ?",
+            (channel, tenant, key, source),
+        ).fetchone()
+        return int(row[0])
+
+    # -- write-ahead -------------------------------------------------------------------------
+
+    def begin(
+        self,
+        notification: Notification,
+        *,
+        channel: str,
+        owner: str,
+        config_source: str | None = None,
+    ) -> tuple[int | None, Holder | None]:
+        """Commit *notification* for *channel* as in flight under *owner*'s lease, before
+        the first attempt. Returns ``(entry id, None)``, or ``(None, holder)`` when another
+        live process holds this very entry (it is sending it now: do not send it twice).
+
+        A waiting entry for the same event is taken over and refreshed (one row per
+        channel, tenant, event and source), so a trigger replaces a stale resolve and
+        the other way round: the newest state of the incident is what gets delivered.
+        """
+        now = self._clock()
+        tenant, key, source = (
+            tenant_key(notification.tenant),
+            notification.dedup_key,
+            config_source or "",
+        )
+        with self._connect(write=True) as conn:
+            row = conn.execute(
+                "SELECT id, kind, lease_owner, holder_pid, holder_host, heartbeat, lease_until "
+                "FROM outbox WHERE channel = ? AND tenant = ? AND dedup_key = ? "
+                "AND config_source = ?",
+                (channel, tenant, key, source),
+            ).fetchone()
+            if row is not None and row[2] not in (None, owner):
+                holder = self._holder(row[3:7], now)
+                if holder.alive:
+                    return None, holder
+            if (
+                row is not None
+                and row[1] == "resolve"
+                and notification.kind is NotificationKind.TRIGGER
+            ):
+                # the channel got the last trigger and never the resolve: its incident is open
+                self._note_triggered(conn, channel, notification.tenant, key, now)
+            entry_id = self._write_ahead(conn, notification, channel, source, owner, now)
+        return int(entry_id), None
+
+    def heartbeat(self, owner: str) -> None:
+        """The holder is alive: renew the lease on every row it holds."""
+        now = self._clock()
+        with self._connect(write=True) as conn:
+            conn.execute(
+                "UPDATE outbox SET heartbeat = ?, lease_until = ? WHERE lease_owner = ?",
+                (now, now + self.stale_seconds, owner),
+            )
+
+    def delivered(
+        self,
+        entry_id: int | None,
+        notification: Notification,
+        *,
+        channel: str,
+        cooldown_key: str | None = None,
+    ) -> int:
+        """Settle a delivery in one transaction: drop the entry and the event's other waiting
+        rows of the same kind for *channel*, start the cooldown, and note a trigger on the
+        open incident (so a later pass resolves it on this channel). Returns rows dropped."""
+        now = self._clock()
+        tenant, key = tenant_key(notification.tenant), notification.dedup_key
+        kind = notification.kind.value
+        with self._connect(write=True) as conn:
+            dropped = 0
+            if entry_id is not None:
+                dropped += conn.execute("DELETE FROM outbox WHERE id = ?", (entry_id,)).rowcount
+            dropped += conn.execute(
+                "DELETE FROM outbox WHERE channel = ? AND tenant = ? AND dedup_key = ? "
+                "AND kind = ?",
+                (channel, tenant, key, kind),
+            ).rowcount
+            if cooldown_key is not None:
+                self._cool(conn, channel, tenant, cooldown_key, now)
+            if notification.kind is NotificationKind.TRIGGER:
+                self._note_triggered(conn, channel, notification.tenant, key, now)
+        return dropped
+
+    # -- the outbox --------------------------------------------------------------------------
 
     def add(
         self,
@@ -219,26 +290,38 @@ class Outbox:
         config_source: str | None = None,
         attempts: int = 1,
     ) -> int:
-        """Keep a failed notification for *channel*; returns the entry id.
+        """Keep a failed notification for *channel* as pending; returns the entry id.
 
-        One entry per (channel, tenant, event, source): the same event failing
-        again adds its attempts to the entry already waiting instead of queueing a
-        second copy, which replay would send twice.
+        One entry per (channel, tenant, event, source): the same event failing again
+        adds its attempts to the entry already waiting instead of queueing a copy.
         """
-        from dq.config._converter import unstructure
-
-        payload = json.dumps(unstructure(notification), ensure_ascii=False)
         now = self._clock()
-        tenant = _tenant_key(notification.tenant)
-        key, source = notification.dedup_key, config_source or ""
+        tenant, key, source = (
+            tenant_key(notification.tenant),
+            notification.dedup_key,
+            config_source or "",
+        )
         with self._connect(write=True) as conn:
             conn.execute(
                 "INSERT INTO outbox (channel, tenant, dedup_key, config_source, notification, "
-                "attempts, last_error, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?) "
+                "attempts, last_error, created_at, updated_at, kind) VALUES (?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT (channel, tenant, dedup_key, config_source) DO UPDATE SET "
-                "notification = excluded.notification, attempts = attempts + excluded.attempts, "
-                "last_error = excluded.last_error, updated_at = excluded.updated_at",
-                (channel, tenant, key, source, payload, attempts, error, now, now),
+                "notification = excluded.notification, kind = excluded.kind, "
+                "attempts = attempts + excluded.attempts, last_error = excluded.last_error, "
+                "updated_at = excluded.updated_at, state = 'pending', lease_owner = NULL, "
+                "lease_until = NULL, holder_pid = NULL, holder_host = NULL, heartbeat = NULL",
+                (
+                    channel,
+                    tenant,
+                    key,
+                    source,
+                    self._payload(notification),
+                    attempts,
+                    error,
+                    now,
+                    now,
+                    notification.kind.value,
+                ),
             )
             row = conn.execute(
                 "SELECT id FROM outbox WHERE channel = ? AND tenant = ? AND dedup_key = ? "
@@ -248,48 +331,70 @@ class Outbox:
         return int(row[0])
 
     def pending(self, channel: str | None = None) -> list[OutboxEntry]:
-        """Every waiting entry (oldest first), optionally for one channel name."""
-        query = f"SELECT {self._COLUMNS} FROM outbox"
-        params: tuple[Any, ...] = ()
+        """Every entry, waiting or in flight (oldest first), optionally for one channel."""
+        query, params = f"SELECT {_COLUMNS} FROM outbox", ()
         if channel is not None:
-            query += " WHERE channel = ?"
-            params = (channel,)
+            query, params = query + " WHERE channel = ?", (channel,)
+        now = self._clock()
         with self._connect() as conn:
             rows = conn.execute(query + " ORDER BY id", params).fetchall()
-        return [self._entry(row) for row in rows]
+        return [self._entry(row, now) for row in rows]
+
+    def held(
+        self, channel: str | None = None, *, config_source: str | None = ANY_SOURCE
+    ) -> list[OutboxEntry]:
+        """Entries a live process holds right now (a run sending, another replay)."""
+        return [
+            e
+            for e in self.pending(channel)
+            if e.holder is not None
+            and e.holder.alive
+            and (config_source is ANY_SOURCE or (e.config_source or "") == (config_source or ""))
+        ]
 
     def claim(
         self,
         channel: str | None = None,
         *,
         config_source: str | None = ANY_SOURCE,
-        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        lease_seconds: float | None = None,
     ) -> tuple[str, list[OutboxEntry]]:
-        """Take the waiting entries no other replay holds; returns (lease owner, entries).
+        """Take every entry no live process holds; returns (lease owner, entries).
 
-        *config_source* :data:`ANY_SOURCE` (the default) takes entries of every
-        source. The lease ends when the entry is settled (:meth:`mark_delivered`,
-        :meth:`record_failure`) or, if this process dies mid-replay, after *lease_seconds*.
+        Free rows are taken, and so are rows whose holder is dead (its pid gone on this
+        host) or silent (no heartbeat for ``stale_seconds``). The lease ends when the
+        entry is settled, released, or its holder stops beating.
         """
         owner = uuid.uuid4().hex
         now = self._clock()
-        where, params = ["(lease_until IS NULL OR lease_until < ?)"], [now]
+        where, params = [], []
         if channel is not None:
             where.append("channel = ?")
             params.append(channel)
         if config_source is not ANY_SOURCE:
             where.append("config_source = ?")
             params.append(config_source or "")
-        clause = " AND ".join(where)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
         with self._connect(write=True) as conn:
-            conn.execute(
-                f"UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE {clause}",
-                (owner, now + lease_seconds, *params),
-            )
             rows = conn.execute(
-                f"SELECT {self._COLUMNS} FROM outbox WHERE lease_owner = ? ORDER BY id", (owner,)
+                f"SELECT {_COLUMNS} FROM outbox{clause} ORDER BY id", params
             ).fetchall()
-        return owner, [self._entry(row) for row in rows]
+            taken = [
+                row[0] for row in rows if row[11] is None or not self._holder(row[12:16], now).alive
+            ]
+            lease = self._lease(owner, now)
+            if lease_seconds is not None:
+                lease = (*lease[:4], now + lease_seconds)
+            for entry_id in taken:
+                conn.execute(
+                    "UPDATE outbox SET state = 'inflight', lease_owner = ?, holder_pid = ?, "
+                    "holder_host = ?, heartbeat = ?, lease_until = ? WHERE id = ?",
+                    (*lease, entry_id),
+                )
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM outbox WHERE lease_owner = ? ORDER BY id", (owner,)
+            ).fetchall()
+        return owner, [self._entry(row, now) for row in rows]
 
     def mark_delivered(self, entry_id: int) -> None:
         """The entry reached its channel: it leaves the outbox."""
@@ -297,31 +402,30 @@ class Outbox:
             conn.execute("DELETE FROM outbox WHERE id = ?", (entry_id,))
 
     def settle(self, channel: str, tenant: TenantId | None, dedup_key: str) -> int:
-        """The event reached *channel* another way (a later run): drop its waiting entries.
-
-        Without this, replay would deliver an event the channel already has.
-        """
+        """The event reached *channel* another way (a later run): drop its waiting entries."""
         with self._connect(write=True) as conn:
             cursor = conn.execute(
                 "DELETE FROM outbox WHERE channel = ? AND tenant = ? AND dedup_key = ?",
-                (channel, _tenant_key(tenant), dedup_key),
+                (channel, tenant_key(tenant), dedup_key),
             )
         return cursor.rowcount
 
-    def record_failure(self, entry_id: int, error: str) -> None:
-        """Another attempt failed: count it, keep the (secret-free) error, release the lease."""
+    def record_failure(self, entry_id: int, error: str, attempts: int = 1) -> None:
+        """Attempts failed: count them, keep the (secret-free) error, make it pending again."""
         with self._connect(write=True) as conn:
             conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, updated_at = ?, "
-                "lease_owner = NULL, lease_until = NULL WHERE id = ?",
-                (error, self._clock(), entry_id),
+                "UPDATE outbox SET attempts = attempts + ?, last_error = ?, updated_at = ?, "
+                "state = 'pending', lease_owner = NULL, lease_until = NULL, holder_pid = NULL, "
+                "holder_host = NULL, heartbeat = NULL WHERE id = ?",
+                (max(attempts, 1), error, self._clock(), entry_id),
             )
 
     def release(self, owner: str) -> None:
         """Give back entries a replay claimed but did not settle (it was cancelled)."""
         with self._connect(write=True) as conn:
             conn.execute(
-                "UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
+                "UPDATE outbox SET state = 'pending', lease_owner = NULL, lease_until = NULL, "
+                "holder_pid = NULL, holder_host = NULL, heartbeat = NULL WHERE lease_owner = ?",
                 (owner,),
             )
 
@@ -330,60 +434,3 @@ class Outbox:
         with self._connect(write=True) as conn:
             cursor = conn.execute("DELETE FROM outbox WHERE id = ?", (entry_id,))
         return cursor.rowcount > 0
-
-    # -- the cooldown ledger -------------------------------------------------------------
-
-    def record_delivery(self, channel: str, tenant: TenantId | None, dedup_key: str) -> int:
-        """Remember that *dedup_key* reached *channel* now (starts its cooldown), and drop
-        the event's waiting entries for that channel (see :meth:`settle`) in the same
-        transaction; returns how many were dropped."""
-        key = (channel, _tenant_key(tenant), dedup_key)
-        with self._connect(write=True) as conn:
-            conn.execute(
-                "INSERT INTO cooldown (channel, tenant, dedup_key, delivered_at) "
-                "VALUES (?,?,?,?) ON CONFLICT (channel, tenant, dedup_key) "
-                "DO UPDATE SET delivered_at = excluded.delivered_at",
-                (*key, self._clock()),
-            )
-            cursor = conn.execute(
-                "DELETE FROM outbox WHERE channel = ? AND tenant = ? AND dedup_key = ?", key
-            )
-        return cursor.rowcount
-
-    def last_delivered(
-        self, channel: str, tenant: TenantId | None, dedup_key: str
-    ) -> datetime | None:
-        with self._connect() as conn:
-            row = conn.execute(
-                "SELECT delivered_at FROM cooldown WHERE channel = ? AND tenant = ? "
-                "AND dedup_key = ?",
-                (channel, _tenant_key(tenant), dedup_key),
-            ).fetchone()
-        return _when(row[0]) if row else None
-
-    def cooling_down(
-        self, channel: str, tenant: TenantId | None, dedup_key: str, cooldown_seconds: float
-    ) -> float | None:
-        """Seconds since *dedup_key* last reached *channel* if within the cooldown, else None."""
-        if cooldown_seconds <= 0:
-            return None
-        last = self.last_delivered(channel, tenant, dedup_key)
-        if last is None:
-            return None
-        age = self._clock() - last.timestamp()
-        return age if 0 <= age < cooldown_seconds else None
-
-    def prune_cooldown(self, older_than_seconds: float) -> int:
-        """Forget deliveries older than any cooldown still configured; keeps the file small."""
-        with self._connect(write=True) as conn:
-            cursor = conn.execute(
-                "DELETE FROM cooldown WHERE delivered_at < ?",
-                (self._clock() - older_than_seconds,),
-            )
-        return cursor.rowcount
-
-
-def _default_dir() -> Path:
-    from dq.notify._state import state_dir
-
-    return state_dir()
