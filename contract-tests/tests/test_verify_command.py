@@ -127,3 +127,39 @@ def test_verify_picks_the_contract_of_the_plugins_kind(site: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "tenant 'by-header' from dq-by-header 1.0.0" in result.stdout
     assert "TenantResolverContract:" in result.stdout and " 0 failed" in result.stdout
+
+
+DECLARED = """
+import dq
+from dq_contract.engine import EngineContract
+from dq_contract.trivial import TrivialEngine
+
+#: verify runs this subclass instead of the bare engine contract
+DQ_CONTRACT = "dq_verify_declared:DeclaredContract"
+
+
+class DeclaredContract(EngineContract):
+    def test_the_plugins_own_reading_of_its_protocol(self, engine):
+        assert isinstance(engine, TrivialEngine)
+
+
+@dq.hookimpl
+def dq_engine(name, config):
+    return TrivialEngine() if name == "declared" else None
+"""
+
+
+def test_verify_runs_the_contract_subclass_a_plugin_declares(site: Path) -> None:
+    _dist(site, "dq-declared", "declared", "dq_verify_declared", DECLARED)
+    result = dq(site, "plugins", "verify", "declared", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    passed = json.loads(result.stdout)["contracts"]["EngineContract"]["passed"]
+    assert any("the_plugins_own_reading_of_its_protocol" in name for name in passed), passed
+
+
+def test_a_malformed_declared_contract_is_a_usage_error(site: Path) -> None:
+    source = GOOD.replace("trivial\" else", "odd\" else") + '\nDQ_CONTRACT = "no-colon"\n'
+    _dist(site, "dq-odd", "odd", "dq_verify_odd", source)
+    result = dq(site, "plugins", "verify", "odd")
+    assert result.returncode == 2
+    assert "DQ_CONTRACT must be 'module:Class', not 'no-colon'" in result.stderr

@@ -50,7 +50,9 @@ def _render(value, request):
     if isinstance(value, str) and value.startswith("{{") and value.endswith("}}"):
         fixture, _, attr = value[1:-1].partition(".")
         resource = request.getfixturevalue(fixture)
-        return str(getattr(resource, attr) if attr else resource)
+        found = getattr(resource, attr) if attr else resource
+        # JSON-native values keep their type (a port stays an int); anything else is text
+        return found if isinstance(found, (bool, int, float, list, dict)) else str(found)
     return value
 
 
@@ -98,6 +100,28 @@ def _config(pairs: list[str]) -> dict[str, Any]:
     return config
 
 
+def _declared_contract(ctx: CommandContext, record: Any) -> tuple[str, str] | None:
+    """The contract class a plugin names for itself in ``DQ_CONTRACT = "module:Class"``.
+
+    Its hook module may point verify at a subclass of its kind's contract that reads the
+    service's protocol back (``classify`` for a chat channel's resolve, an SMTP contract for
+    mail) — the same class its own tests subclass. Imported only here, never by listing.
+    """
+    from dq.plugins._host import Host
+
+    plugin = Host(ctx.inventory).load(record.kind, record.name).plugin
+    declared = getattr(plugin, "DQ_CONTRACT", None)
+    if declared is None:
+        return None
+    module, sep, cls = str(declared).partition(":")
+    if not sep or not module.strip() or not cls.strip():
+        raise UsageError(
+            f"{record.kind} {record.name!r} from {record.distribution}: DQ_CONTRACT must be "
+            f"'module:Class', not {declared!r}"
+        )
+    return module.strip(), cls.strip()
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     ctx = CommandContext(args)
     found = [r for r in ctx.inventory.find(args.name) if r.status == "ok"]
@@ -118,6 +142,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             "its hooks"
         )
     module, cls, fixture = CONTRACTS[record.kind]
+    module, cls = _declared_contract(ctx, record) or (module, cls)
     if importlib.util.find_spec("dq_contract") is None:
         raise UsageError("dq plugins verify needs dq-contract-tests: pip install dq-contract-tests")
     if importlib.util.find_spec(module) is None:
