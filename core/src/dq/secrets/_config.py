@@ -10,6 +10,8 @@ One table shape for a suite file and for ``dq.toml``::
     type = "vault"                  # component name of the backend plugin (default: NAME)
     tenant_scoped = true            # false: a shared store, paths are not prefixed
     address = "http://127.0.0.1:8200"   # everything else is the backend's own config
+    [secrets.chains]
+    ci = ["env", "vault"]           # ${secret:ci:PATH}: env first; not-found falls through
 
 The backend's own keys are kept apart from dq's (``type``, ``tenant_scoped``) and
 handed to the plugin's config class untouched, so the plugin's strict converter
@@ -55,6 +57,8 @@ class SecretsConfig:
     cache_size: int = DEFAULT_CACHE_SIZE
     tenant_prefix: str = DEFAULT_TENANT_PREFIX
     backends: dict[str, SecretBackendConfig] = attrs.field(factory=dict)
+    #: chain name -> backend names tried in order (only not-found falls through)
+    chains: dict[str, tuple[str, ...]] = attrs.field(factory=dict)
     source: str = "<config>"
 
 
@@ -66,6 +70,7 @@ class _RawSecrets:
     cache_size: int = DEFAULT_CACHE_SIZE
     tenant_prefix: str = DEFAULT_TENANT_PREFIX
     backends: dict[str, Any] = attrs.field(factory=dict)
+    chains: dict[str, list[str]] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)
@@ -129,6 +134,7 @@ def secrets_config(raw: Mapping[str, Any] | None, source: str) -> SecretsConfig:
             tenant_scoped=keys.tenant_scoped,
             options={key: value for key, value in options.items() if key not in _DQ_BACKEND_KEYS},
         )
+    chains = _chains(table.chains, backends, problems)
     if problems:
         raise ConfigError(source, problems)
     return SecretsConfig(
@@ -136,8 +142,32 @@ def secrets_config(raw: Mapping[str, Any] | None, source: str) -> SecretsConfig:
         cache_size=table.cache_size,
         tenant_prefix=table.tenant_prefix,
         backends=backends,
+        chains=chains,
         source=source,
     )
+
+
+def _chains(
+    raw: Mapping[str, list[str]], backends: Mapping[str, Any], problems: list[str]
+) -> dict[str, tuple[str, ...]]:
+    """Validate ``[secrets.chains]``: each a new name over two or more configured backends."""
+    chains: dict[str, tuple[str, ...]] = {}
+    for name, members in raw.items():
+        where = f"chains.{name}"
+        if BACKEND_NAME_RE.fullmatch(name) is None:
+            problems.append(f"{where}: chain names are spelt like backend names")
+        elif name in backends:
+            problems.append(f"{where}: {name!r} is already a backend; give the chain its own name")
+        elif len(members) < 2 or len(set(members)) != len(members):
+            problems.append(f"{where}: list two or more different backends, in the order to try")
+        elif unknown := [m for m in members if m not in backends]:
+            problems.append(
+                f"{where}: {', '.join(map(repr, unknown))} {'is' if len(unknown) == 1 else 'are'}"
+                " not a configured backend (chains list [secrets.backends.NAME] names)"
+            )
+        else:
+            chains[name] = tuple(members)
+    return chains
 
 
 def _prefix_problems(prefix: str) -> list[str]:
@@ -166,7 +196,8 @@ def merge_secrets_tables(
         # Not both tables: nothing to merge; secrets_config reports what is wrong.
         return override if override is not None else base  # type: ignore[return-value]
     merged: dict[str, Any] = {**base, **override}
-    site, suite = base.get("backends"), override.get("backends")
-    if isinstance(site, Mapping) and isinstance(suite, Mapping):
-        merged["backends"] = {**site, **suite}
+    for key in ("backends", "chains"):
+        site, suite = base.get(key), override.get(key)
+        if isinstance(site, Mapping) and isinstance(suite, Mapping):
+            merged[key] = {**site, **suite}
     return merged

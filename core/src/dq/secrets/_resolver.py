@@ -77,6 +77,11 @@ class SecretResolver:
         if built is not None:
             return built
         settings = self.config.backends.get(name)
+        if settings is None and name in self.config.chains:
+            raise UsageError(
+                f"{name!r} is a chain of secret backends ({', '.join(self.config.chains[name])}): "
+                "it can only be read; write, list or delete through one of its backends"
+            )
         if settings is None:
             configured = ", ".join(sorted(self.config.backends)) or "none"
             raise ConfigError(
@@ -129,8 +134,31 @@ class SecretResolver:
                 ref = SecretRef.parse(ref)
             except ValueError as exc:
                 raise UsageError(str(exc)) from None
-        backend = self.backend(ref.backend)
-        return await backend.get(ref.path, field=ref.field, version=ref.version)
+        chain = self.config.chains.get(ref.backend)
+        if chain is None:
+            backend = self.backend(ref.backend)
+            return await backend.get(ref.path, field=ref.field, version=ref.version)
+        return await self._get_from_chain(ref, chain)
+
+    async def _get_from_chain(self, ref: SecretRef, chain: tuple[str, ...]) -> SecretValue:
+        """Try each backend in order. Only not-found moves on: a denial or an outage stops
+        the chain (naming the backend that answered), or a refused secret would be
+        silently replaced by another store's copy."""
+        for name in chain:
+            try:
+                return await self.backend(name).get(ref.path, field=ref.field, version=ref.version)
+            except SecretNotFound:
+                continue
+            except SecretError as exc:
+                note = f"chain {ref.backend!r} stopped at backend {name!r}: "
+                try:
+                    raise type(exc)(note + str(exc)) from exc
+                except TypeError:  # a subclass with its own constructor: keep it whole
+                    raise exc from None
+        raise SecretNotFound(
+            f"{ref.backend}:{ref.path}: not found in any backend of chain {ref.backend!r} "
+            f"(tried {', '.join(chain)})"
+        )
 
     async def resolve_tree(self, value: Any, *, where: str = "") -> Any:
         """Return *value* with every secret reference in its strings resolved.
