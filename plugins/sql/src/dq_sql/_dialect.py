@@ -1,0 +1,134 @@
+"""What differs between DuckDB and PostgreSQL: quoting, literals, regex, lengths, NaN, types.
+
+Identifiers and literals are rendered by sqlglot for the target dialect, so a column named
+``order"id`` or a value with quotes is always data, never SQL. Regex is the one place where
+the dialects really differ from dq's (Rust) dialect; see :mod:`dq_sql._regex`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import attrs
+from sqlglot import exp
+
+from dq_sql import _regex
+
+#: PostgreSQL type OIDs (pg_type.dat) -> dq (polars) dtype names.
+_PG_TYPES = {
+    16: "Boolean",
+    20: "Int64",
+    21: "Int16",
+    23: "Int32",
+    700: "Float32",
+    701: "Float64",
+    1700: "Decimal",
+    25: "String",
+    1043: "String",
+    1042: "String",
+    19: "String",
+    1082: "Date",
+    1083: "Time",
+    1114: "Datetime",
+    1184: "Datetime",
+    1186: "Duration",
+    17: "Binary",
+}
+#: DuckDB type names -> dq (polars) dtype names.
+_DUCK_TYPES = {
+    "BOOLEAN": "Boolean",
+    "TINYINT": "Int8",
+    "SMALLINT": "Int16",
+    "INTEGER": "Int32",
+    "BIGINT": "Int64",
+    "HUGEINT": "Int128",
+    "UTINYINT": "UInt8",
+    "USMALLINT": "UInt16",
+    "UINTEGER": "UInt32",
+    "UBIGINT": "UInt64",
+    "FLOAT": "Float32",
+    "DOUBLE": "Float64",
+    "VARCHAR": "String",
+    "DATE": "Date",
+    "TIME": "Time",
+    "TIMESTAMP": "Datetime",
+    "TIMESTAMP WITH TIME ZONE": "Datetime",
+    "TIMESTAMP_NS": "Datetime",
+    "TIMESTAMP_MS": "Datetime",
+    "TIMESTAMP_S": "Datetime",
+    "INTERVAL": "Duration",
+    "BLOB": "Binary",
+    '"NULL"': "Null",
+}
+NUMERIC = frozenset(
+    {
+        "Int8",
+        "Int16",
+        "Int32",
+        "Int64",
+        "Int128",
+        "UInt8",
+        "UInt16",
+        "UInt32",
+        "UInt64",
+        "Float32",
+        "Float64",
+        "Decimal",
+    }
+)
+FLOATS = frozenset({"Float32", "Float64"})
+TEMPORAL = frozenset({"Date", "Time", "Datetime", "Duration"})
+
+
+@attrs.frozen
+class Dialect:
+    """One SQL dialect: its sqlglot name and the few functions dq's checks need."""
+
+    name: str
+
+    def ident(self, name: str) -> str:
+        return exp.to_identifier(name, quoted=True).sql(dialect=self.name)
+
+    def table_name(self, dotted: str) -> str:
+        """``schema.table`` -> quoted parts; each part is a name, never SQL."""
+        return ".".join(self.ident(part) for part in dotted.split("."))
+
+    def literal(self, value: Any) -> str:
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, float) and not math.isfinite(value):
+            word = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+            return f"CAST('{word}' AS DOUBLE PRECISION)"
+        if isinstance(value, int | float):
+            return repr(value) if isinstance(value, int) else repr(float(value))
+        return exp.Literal.string(str(value)).sql(dialect=self.name)
+
+    def length(self, column: str) -> str:
+        """Characters (code points), never bytes."""
+        return f"length({column})" if self.name == "duckdb" else f"char_length({column})"
+
+    def is_nan(self, column: str) -> str:
+        if self.name == "duckdb":
+            return f"isnan({column})"
+        return f"({column} = CAST('NaN' AS DOUBLE PRECISION))"
+
+    def regex_full_match(self, column: str, pattern: str) -> tuple[str, str | None]:
+        """SQL true when *column* fully matches *pattern*, and why it is approximate (or None)."""
+        if self.name == "duckdb":
+            translated, reason = _regex.for_re2(pattern)
+            return f"regexp_full_match({column}, {self.literal(translated)})", reason
+        translated, reason = _regex.for_postgres(pattern)
+        return f"({column} ~ {self.literal(translated)})", reason
+
+    def dtype_name(self, native: Any) -> str:
+        if self.name == "duckdb":
+            text = str(native).upper()
+            if text.startswith("DECIMAL"):
+                return "Decimal"
+            return _DUCK_TYPES.get(text, text.title())
+        return _PG_TYPES.get(int(native), f"unknown type oid {native}")
+
+
+DUCKDB = Dialect("duckdb")
+POSTGRES = Dialect("postgres")
