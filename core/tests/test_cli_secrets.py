@@ -202,3 +202,17 @@ def test_cli_accesses_are_audited_as_the_cli_user(workdir, capsys, secret_site) 
 def test_the_group_without_a_command_prints_help_and_exits_2(workdir, capsys) -> None:
     code, _, err = run(capsys, "secrets")
     assert code == 2 and "get" in err and "list" in err
+
+
+@pytest.mark.parametrize("command", [["rotate-key", "vault", "k2"], ["reencrypt", "vault"]])
+def test_key_commands_on_a_store_without_its_own_keys_explain_and_exit_2(
+    workdir, capsys, command
+) -> None:
+    code, out, err = run(capsys, "secrets", *command)
+    assert (code, out) == (2, "")
+    assert "secret backend 'vault' (file) keeps no keys of its own" in err
+
+
+def test_key_commands_name_an_unknown_backend(workdir, capsys) -> None:
+    code, _, err = run(capsys, "secrets", "rotate-key", "nope", "k2")
+    assert code == 2 and "no secret backend named 'nope' is configured" in err

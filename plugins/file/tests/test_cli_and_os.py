@@ -209,3 +209,36 @@ def test_dq_secrets_set_get_list_through_dq_toml_under_a_tenant(
     assert b"e2e-canary" not in b"".join(
         p.read_bytes() for p in store_dir.rglob("*") if p.is_file()
     )
+
+
+def test_dq_secrets_rotate_key_then_reencrypt_through_the_dq_command(
+    tmp_path: Path, store_dir: Path, key_files: dict[str, str]
+) -> None:
+    """`dq secrets rotate-key` / `reencrypt` (dq-core) drive this store's key methods."""
+    (tmp_path / "dq.toml").write_text(
+        "[secrets.backends.file]\n"
+        'type = "file"\n'
+        f'path = "{store_dir}"\n'
+        f'keys = [{{id = "k1", file = "{key_files["k1"]}"}}, '
+        f'{{id = "k2", file = "{key_files["k2"]}"}}]\n'
+    )
+
+    def run_dq(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "dq", *args], input=stdin,
+                              capture_output=True, text=True, cwd=tmp_path, timeout=60)  # fmt: skip
+
+    ref = "${secret:file:db#password}"
+    assert (
+        run_dq("secrets", "set", ref, "--value-stdin", "--tenant", "acme", stdin="old\n").returncode
+        == 0
+    )
+    rotated = run_dq("secrets", "rotate-key", "file", "k2")
+    assert rotated.returncode == 0, rotated.stderr
+    assert "new writes now use key 'k2'" in rotated.stdout
+    migrated = run_dq("secrets", "reencrypt", "file")
+    assert migrated.returncode == 0, migrated.stderr
+    assert "re-encrypted under key 'k2'" in migrated.stdout
+    revealed = run_dq("secrets", "get", ref, "--tenant", "acme", "--reveal")
+    assert revealed.stdout.strip() == "old"
+    unknown = run_dq("secrets", "rotate-key", "file", "k9")
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr

@@ -91,6 +91,32 @@ def register(groups: Any) -> None:
     _common(listing)
     listing.set_defaults(handler=cmd_list)
 
+    rotate = commands.add_parser(
+        "rotate-key",
+        help="make BACKEND encrypt new writes with KEY_ID (backends that hold their own keys)",
+        description="Switch BACKEND's current encryption key to KEY_ID, which its keyring must "
+        "already hold: new writes use it, entries under older keys still read. Then run "
+        "'dq secrets reencrypt BACKEND' to migrate them. Only for backends that keep their own "
+        "keys (dq-file); store-wide, so never tenant-scoped.",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    rotate.add_argument("backend", metavar="BACKEND")
+    rotate.add_argument("key_id", metavar="KEY_ID")
+    _common(rotate)
+    rotate.set_defaults(handler=cmd_rotate_key)
+    reencrypt = commands.add_parser(
+        "reencrypt",
+        help="re-encrypt every entry of BACKEND under its current key",
+        description="Re-encrypt every stored version of BACKEND under its current key, one "
+        "entry at a time (each atomic). Exit 3 if any entry could not be migrated.",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    reencrypt.add_argument("backend", metavar="BACKEND")
+    _common(reencrypt)
+    reencrypt.set_defaults(handler=cmd_reencrypt)
+
 
 def _quiet_parser(base: type[argparse.ArgumentParser]) -> type[argparse.ArgumentParser]:
     """A parser class that never echoes stray arguments: argparse would print them back
@@ -320,3 +346,37 @@ def cmd_list(args: argparse.Namespace) -> int:
     for child in children:
         print(child)
     return EXIT_OK
+
+
+def _key_holder(args: argparse.Namespace, method: str) -> tuple[Any, Any]:
+    """The resolver and BACKEND's raw backend (unscoped: keys are store-wide), checked to
+    offer *method*; key management is not part of the secrets protocol, so it is asked."""
+    resolver = _resolver(args)
+    raw = resolver.store_backend(args.backend)
+    if not callable(getattr(raw, method, None)):
+        kind = resolver.config.backends[args.backend].type
+        raise UsageError(
+            f"secret backend {args.backend!r} ({kind}) keeps no keys of its own, so there is "
+            f"nothing to {method.replace('_', '-')}: its service manages encryption"
+        )
+    return resolver, raw
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    resolver, raw = _key_holder(args, "rotate_key")
+    try:
+        report = _run(resolver, lambda: raw.rotate_key(args.key_id))
+    except DqError as exc:
+        raise _explain(exc, args.backend) from None
+    print(report.summary())
+    return EXIT_OK
+
+
+def cmd_reencrypt(args: argparse.Namespace) -> int:
+    resolver, raw = _key_holder(args, "reencrypt")
+    try:
+        report = _run(resolver, lambda: raw.reencrypt())
+    except DqError as exc:
+        raise _explain(exc, args.backend) from None
+    print(report.summary())
+    return EXIT_OK if getattr(report, "complete", True) else EXIT_RUNTIME

@@ -115,6 +115,19 @@ class SecretResolver:
         self._backends[name] = built
         return built
 
+    def store_backend(self, name: str) -> Any:
+        """Backend *name*'s own object, unwrapped: no tenant scope, cache or audit layer.
+
+        For store-wide administration that is not part of the secrets protocol (key
+        rotation in a store that holds its own keys). Closed with the others by aclose.
+        """
+        settings = self.config.backends.get(name)
+        if settings is None:
+            return self.backend(name)  # raises the usual "no backend named" error
+        raw = self.host.component("secrets", settings.type, settings.options)
+        self._raw.append(raw)
+        return raw
+
     async def aclose(self) -> None:
         """Close every backend built that has ``aclose`` (HTTP clients, connection pools)."""
         raws, self._raw, self._backends = self._raw, [], {}
