@@ -14,6 +14,8 @@ from typing import ClassVar, Union
 
 import attrs
 
+from dq.model._expressions import ExpressionRefused, check_expression
+
 
 class Severity(enum.Enum):
     """How much a failing rule matters to the suite's quality gate."""
@@ -168,7 +170,10 @@ class RowCount(_RuleBase):
 class Expression(_RuleBase):
     """A row-level SQL boolean expression (polars SQL): rows where it is false fail.
 
-    SQL rather than Python so that a rules file can never run code.
+    SQL rather than Python so that a rules file can never run code, and only a row
+    condition: every :class:`RuleSet` refuses table functions, subqueries and any
+    function outside an allow-list, so no engine ever sees such a rule
+    (``dq.model._expressions``, decision 20).
     """
 
     CHECK: ClassVar[str] = "expression"
@@ -216,6 +221,16 @@ def _unique_ids(_inst: object, _attr: attrs.Attribute, rules: tuple[Rule, ...]) 
         seen[rule.id] = index
 
 
+def _row_conditions(_inst: object, _attr: attrs.Attribute, rules: tuple[Rule, ...]) -> None:
+    """Refuse, before any engine sees them, expressions that are more than a row condition."""
+    for index, rule in enumerate(rules):
+        if isinstance(rule, Expression):
+            try:
+                check_expression(rule.expression)
+            except ExpressionRefused as exc:
+                raise ValueError(f"rules[{index}].expression: {exc}") from None
+
+
 @attrs.frozen(kw_only=True)
 class RuleSet:
     """The rules checked together, the gate that judges them, and sampling policy.
@@ -224,6 +239,6 @@ class RuleSet:
     sampling off (for data that must not leave the engine, such as PII).
     """
 
-    rules: tuple[Rule, ...] = attrs.field(validator=_unique_ids)
+    rules: tuple[Rule, ...] = attrs.field(validator=[_unique_ids, _row_conditions])
     gate: QualityGate = QualityGate()
     sample_size: int = attrs.field(default=5, validator=_non_negative)
