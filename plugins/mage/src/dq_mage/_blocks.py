@@ -34,6 +34,7 @@ Failures are sorted so the person reading Mage's block log knows what to do next
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 import tempfile
@@ -218,18 +219,36 @@ def dq_condition(data: object, suite: SuiteRef, mage_kwargs: Mapping[str, Any] |
 
 
 def dq_sensor(suite: SuiteRef, mage_kwargs: Mapping[str, Any] | None = None, *,
-              data: object = None, **options: Any) -> bool:
+              data: object = None, fail_on: str = "error", tenant: str | None = None,
+              engine: str | None = None, host: dq.Host | None = None,
+              tenant_variable: str = "tenant") -> bool:
     """For a sensor block: ``True`` once the suite passes on its source (or *data*).
 
-    ``False`` while the gate fails or the data cannot be read yet (Mage polls again); a suite
-    that cannot be used raises, so a typo fails the sensor instead of waiting forever.
+    ``False`` while the source file has not landed, the gate fails or dq cannot finish the
+    run (Mage polls again); a suite that cannot be used raises, so a typo fails the sensor
+    instead of waiting forever.
     """
+    run = _Run(suite, mage_kwargs, fail_on=fail_on, tenant=tenant, engine=engine, host=host,
+               tenant_variable=tenant_variable)
+    waiting = _not_landed(data if data is not None else run.suite.source)
+    if waiting is not None:
+        run.logger.info(f"dq: sensor waiting: no file at {waiting} yet")
+        return False
     try:
-        dq_check(data, suite, mage_kwargs, **options)
-    except DqGateFailed:
-        return False
+        _, _, failure = run.execute(data)
     except DqRuntimeError as exc:
-        logger = (mage_kwargs or {}).get("logger") or _log
-        logger.warning(f"dq: sensor not ready: {exc}")
+        run.logger.warning(f"dq: sensor not ready: {exc}")
         return False
-    return True
+    return failure is None
+
+
+def _not_landed(data: object) -> str | None:
+    """The local path or glob *data* names when nothing is there yet, else None."""
+    if isinstance(data, dq.Source):
+        data = data.path
+    if not isinstance(data, str | os.PathLike):
+        return None
+    text = os.fspath(data)
+    if "://" in text:  # a remote or engine-opened reference: the engine decides
+        return None
+    return None if glob.glob(text) else text
