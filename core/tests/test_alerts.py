@@ -129,29 +129,67 @@ def test_the_same_failure_rerun_has_the_same_key_whatever_the_counts_or_run() ->
     assert first.dedup_key.startswith("dq-") and len(first.dedup_key) == 35
 
 
-def test_a_different_event_has_a_different_key() -> None:
+def test_a_different_incident_has_a_different_key() -> None:
     base = notification_for(FAILED, "orders").dedup_key
-    other_rule = result(RunStatus.FAILED, rule("id"), rule("email", severity=Severity.WARNING))
-    assert notification_for(other_rule, "orders").dedup_key != base
+    other_rules = result(RunStatus.FAILED, rule("id"), rule("email", severity=Severity.WARNING))
+    assert notification_for(other_rules, "orders").dedup_key != base  # another rule set
     assert notification_for(FAILED, "customers").dedup_key != base
     assert notification_for(FAILED, "orders", tenant=TenantId("acme")).dedup_key != base
+
+
+def test_the_incident_key_stays_while_its_failing_rules_change() -> None:
+    """1.2: the key names the incident (suite, tenant, rule set), not the failing rules, so
+    PagerDuty keeps one incident open and the resolve closes it whatever failed last."""
+    base = notification_for(FAILED, "orders").dedup_key
+    now_ok = result(
+        RunStatus.FAILED,
+        rule("id", RuleStatus.PASSED),
+        rule("email", RuleStatus.PASSED),
+        rule("amount", failed=7),
+        rule("ok"),
+    )
+    assert notification_for(now_ok, "orders").dedup_key == base
     as_error = result(RunStatus.ERROR, *FAILED.results)
-    assert notification_for(as_error, "orders").dedup_key != base
+    assert notification_for(as_error, "orders").dedup_key == base
+
+
+def test_a_pass_resolves_with_the_incidents_key_and_a_failure_has_no_resolution() -> None:
+    passed = result(RunStatus.PASSED, *(rule(r.rule_id, RuleStatus.PASSED) for r in FAILED.results))
+    resolution = dq.resolution_for(passed, "orders", tenant=TenantId("acme"), run_id="r-9")
+    assert resolution is not None
+    assert resolution.kind is dq.NotificationKind.RESOLVE
+    assert resolution.level is Level.INFO
+    assert resolution.title == "dq [acme]: orders resolved"
+    opened = notification_for(FAILED, "orders", tenant=TenantId("acme"))
+    assert resolution.dedup_key == opened.dedup_key
+    assert opened.kind is dq.NotificationKind.TRIGGER
+    assert dq.resolution_for(FAILED, "orders") is None
+
+
+def test_a_passed_info_notification_never_shares_the_incidents_key() -> None:
+    passed = result(RunStatus.PASSED, *(rule(r.rule_id, RuleStatus.PASSED) for r in FAILED.results))
+    info = notification_for(passed, "orders", notify_on=frozenset({RunStatus.PASSED}))
+    assert info is not None and info.kind is dq.NotificationKind.TRIGGER
+    assert info.dedup_key != notification_for(FAILED, "orders").dedup_key
 
 
 @given(
     st.lists(st.sampled_from(["a", "b", "c", "d", "e"]), min_size=1, unique=True),
     st.randoms(),
     st.lists(st.integers(0, 10**6), min_size=5, max_size=5),
+    st.lists(st.booleans(), min_size=5, max_size=5),
 )
-def test_key_depends_on_the_set_of_failing_rules_not_their_order_or_counts(
-    ids: list[str], rnd, counts: list[int]
+def test_key_depends_on_the_rule_set_not_order_counts_or_which_rules_fail(
+    ids: list[str], rnd, counts: list[int], passing: list[bool]
 ) -> None:
     shuffled = list(ids)
     rnd.shuffle(shuffled)
     one = result(RunStatus.FAILED, *(rule(i) for i in ids))
     two = result(
         RunStatus.FAILED,
-        *(rule(i, failed=c + 1) for i, c in zip(shuffled, counts[: len(shuffled)], strict=True)),
+        *(
+            rule(i, RuleStatus.PASSED if ok else RuleStatus.FAILED, failed=c + 1)
+            for i, c, ok in zip(shuffled, counts, passing, strict=False)
+        ),
     )
     assert notification_for(one, "s").dedup_key == notification_for(two, "s").dedup_key

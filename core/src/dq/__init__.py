@@ -122,6 +122,9 @@ _EXPORTS: dict[str, str] = {
     "load_suite": "dq.runs._suite",
     # notification delivery
     "notification_for": "dq.notify._alerts",
+    "resolution_for": "dq.notify._alerts",
+    "OutboxCorrupt": "dq.notify._store",
+    "NotificationLost": "dq.notify._delivery",
     "NotifyConfig": "dq.notify._config",
     "ChannelConfig": "dq.notify._config",
     "Dispatcher": "dq.notify._delivery",
@@ -222,9 +225,10 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         validate_secret_prefix,
     )
     from dq.model._tenants import RequestFacts, TenantId, TenantRejected
-    from dq.notify._alerts import notification_for
+    from dq.notify._alerts import notification_for, resolution_for
     from dq.notify._config import ChannelConfig, NotifyConfig
-    from dq.notify._delivery import Dispatcher
+    from dq.notify._delivery import Dispatcher, NotificationLost
+    from dq.notify._store import OutboxCorrupt
     from dq.notify._outbox import Outbox, OutboxEntry
     from dq.notify._state import state_dir
     from dq.plugins._discovery import Inventory, PluginRecord, discover

@@ -1,4 +1,5 @@
-"""``dq notify``: send a test message, replay the outbox, list what is waiting in it.
+"""``dq notify``: send a test message, replay the outbox, list what waits in it and the open
+incidents.
 
 Channel config is read from a suite's ``[notify]`` table (``--suite FILE``) or
 from dq.toml, and ``${secret:...}`` references in it are resolved through the
@@ -23,7 +24,10 @@ EPILOG = """\
 exit codes:
   0  delivered (replay: everything delivered, or nothing was waiting)
   2  unknown channel or invalid config (the message names the channel and the file)
-  3  a delivery failed (replay: some entries still fail and stay in the outbox)
+  3  a delivery failed (replay: some entries still fail and stay in the outbox; or
+     some are held by another live dq process, named with its pid and host, and were
+     not sent: run replay again when it has finished); or the state file was corrupt
+     (it is moved aside to notify.sqlite3.corrupt-<timestamp> and a fresh one is used)
 
 The outbox lives in the state directory: $DQ_STATE_DIR, else $XDG_STATE_HOME/dq,
 else ~/.local/state/dq (Windows: %LOCALAPPDATA%\\dq), file notify.sqlite3.
@@ -85,6 +89,15 @@ def register(groups: Any) -> None:
         help="remove entry ID without sending it (repeatable)",
     )
     outbox.set_defaults(handler=cmd_outbox)
+
+    incidents = commands.add_parser(
+        "incidents",
+        help="list open incidents",
+        description="List the open incidents: suites failing for a tenant, opened by a failing "
+        "run and resolved by the next passing one, with the channels that were told.",
+    )
+    incidents.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    incidents.set_defaults(handler=cmd_incidents)
 
 
 def _suite_option(parser: argparse.ArgumentParser, extra: str = "") -> None:
@@ -233,8 +246,22 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 def _entry_line(status: str, entry: Any, detail: str = "") -> str:
     tenant = f" tenant={entry.tenant}" if entry.tenant else ""
-    line = f"{status:<9} #{entry.id} {entry.channel}{tenant} {entry.notification.title!r}"
+    kind = " (resolve)" if entry.notification.kind.value == "resolve" else ""
+    line = f"{status:<9} #{entry.id} {entry.channel}{tenant} {entry.notification.title!r}{kind}"
     return f"{line}: {detail}" if detail else line
+
+
+def _holder_json(entry: Any) -> dict[str, Any] | None:
+    holder = entry.holder
+    if holder is None or not holder.alive:
+        return None
+    return {"pid": holder.pid, "host": holder.host, "heartbeat": holder.heartbeat.isoformat()}
+
+
+def _held_by(entry: Any) -> str:
+    from datetime import UTC, datetime
+
+    return f"held by {entry.holder.describe(datetime.now(UTC))}"
 
 
 def _entry_json(entry: Any, status: str, **extra: Any) -> dict[str, Any]:
@@ -244,6 +271,7 @@ def _entry_json(entry: Any, status: str, **extra: Any) -> dict[str, Any]:
         "channel": entry.channel,
         "tenant": str(entry.tenant) if entry.tenant else None,
         "dedup_key": entry.dedup_key,
+        "kind": entry.notification.kind.value,
         "title": entry.notification.title,
         "config_source": entry.config_source,
         **extra,
@@ -268,6 +296,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.dry_run:
         for entry in pending:
             detail = f"attempts={entry.attempts}, last error: {entry.last_error}"
+            if _holder_json(entry) is not None:
+                detail = f"{_held_by(entry)}; {detail}"
             emit(
                 _entry_json(entry, "pending", attempts=entry.attempts, error=entry.last_error)
                 if args.json
@@ -312,6 +342,22 @@ def cmd_replay(args: argparse.Namespace) -> int:
                 if args.json
                 else _entry_line(word, entry, "" if ok else delivery.error)
             )
+    held = outbox.held(args.channel) if pending else []
+    if only is not None:
+        held = [e for e in held if e.config_source == only.path]
+    for entry in held:  # never silent: say who holds them, and exit non-zero
+        emit(
+            _entry_json(entry, "leased", holder=_holder_json(entry))
+            if args.json
+            else _entry_line("leased", entry, f"{_held_by(entry)}; not sent, replay again later")
+        )
+    failed += len(held)
+    if held and not args.json:
+        print(
+            f"{len(held)} {'entry is' if len(held) == 1 else 'entries are'} held by another "
+            "live dq process; run 'dq notify replay' again when it has finished",
+            file=sys.stderr,
+        )
     if not pending and not args.json:
         print("nothing to replay: the outbox is empty")
     return EXIT_RUNTIME if failed else EXIT_OK
@@ -341,7 +387,8 @@ def cmd_outbox(args: argparse.Namespace) -> int:
                 [
                     _entry_json(
                         e,
-                        "pending",
+                        "in-flight" if _holder_json(e) else "pending",
+                        holder=_holder_json(e),
                         attempts=e.attempts,
                         error=e.last_error,
                         created_at=e.created_at.isoformat(),
@@ -362,12 +409,81 @@ def cmd_outbox(args: argparse.Namespace) -> int:
             e.channel,
             str(e.tenant or "-"),
             e.notification.title,
+            e.notification.kind.value,
+            _held_by(e) if _holder_json(e) else "pending",
             str(e.attempts),
             e.updated_at.strftime("%Y-%m-%d %H:%M:%S"),
             e.last_error,
         ]
         for e in entries
     ]
-    headers = ["id", "channel", "tenant", "title", "attempts", "last try (UTC)", "last error"]
+    headers = [
+        "id",
+        "channel",
+        "tenant",
+        "title",
+        "kind",
+        "state",
+        "attempts",
+        "last try (UTC)",
+        "last error",
+    ]
+    print(render_table(headers, rows))
+    return EXIT_OK
+
+
+def cmd_incidents(args: argparse.Namespace) -> int:
+    from dq.notify._outbox import Outbox
+    from dq.output._tables import render_table
+
+    outbox = Outbox()
+    found = outbox.incidents() if outbox.path.exists() else []
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "dedup_key": i.dedup_key,
+                        "tenant": str(i.tenant) if i.tenant else None,
+                        "suite": i.suite,
+                        "title": i.title,
+                        "config_source": i.config_source,
+                        "opened_at": i.opened_at.isoformat(),
+                        "failed_at": i.failed_at.isoformat(),
+                        "runs": i.runs,
+                        "channels": list(i.channels),
+                    }
+                    for i in found
+                ],
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    if not found:
+        print("no open incidents")
+        return EXIT_OK
+    rows = [
+        [
+            i.suite,
+            str(i.tenant or "-"),
+            i.title,
+            i.opened_at.strftime("%Y-%m-%d %H:%M:%S"),
+            i.failed_at.strftime("%Y-%m-%d %H:%M:%S"),
+            str(i.runs),
+            ", ".join(i.channels) or "-",
+            i.dedup_key,
+        ]
+        for i in found
+    ]
+    headers = [
+        "suite",
+        "tenant",
+        "title",
+        "opened (UTC)",
+        "last failed (UTC)",
+        "runs",
+        "told",
+        "key",
+    ]
     print(render_table(headers, rows))
     return EXIT_OK

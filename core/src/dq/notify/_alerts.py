@@ -4,12 +4,16 @@ Two choices here decide whether alerts arrive "once — not zero times, not five
 
 * *whether* to notify is the run status against the ``notify_on`` set (failed and
   error runs by default): a passing nightly run is not news;
-* the ``dedup_key`` names the *event*, not the attempt or the run. It is a hash of
-  the suite, the tenant, the status and the ids of the failing rules, and nothing
-  that changes between two runs of the same failure (counts, times, run ids). The
-  cooldown ledger and the services' own dedup (PagerDuty ``dedup_key``, Opsgenie
-  ``alias``) use it, so a failure that persists across hourly runs pages once, and
-  a *different* failure (another rule breaks) is a new event that pages again.
+* the ``dedup_key`` of a failing run names the *incident*, not the attempt, the run
+  or the set of failing rules: a hash of the suite, the tenant and the ids of every
+  rule in the suite's rule set (since 1.2; before, the run status and the failing
+  rules were part of it). Services that group by it (PagerDuty ``dedup_key``,
+  Opsgenie ``alias``) keep one incident open while its failing rules change, and the
+  RESOLVE a later passing run sends (:func:`resolution_for`) carries the same key.
+  Whether a repeat is *news* is the cooldown's business: the dispatcher keys it by
+  this key plus what the notification says, so another rule breaking still goes out.
+* a passing run notifies (when ``on`` includes ``passed``) under a key of its own,
+  never the incident's: an "all rules passed" message must not open an incident.
 
 Row samples are never copied into a notification: they are row values, which may be
 personal data, and a chat channel is the wrong place for them.
@@ -22,7 +26,7 @@ import json
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 
-from dq.model._notifications import Level, Notification, RuleFailure
+from dq.model._notifications import Level, Notification, NotificationKind, RuleFailure
 from dq.model._results import CheckResult, RuleResult, RuleStatus, RunStatus
 from dq.model._rules import Severity
 from dq.model._tenants import TenantId
@@ -49,6 +53,14 @@ def dedup_key(
     called ``a:b`` with rule ``c`` cannot collide with suite ``a`` and rule ``b:c``.
     """
     parts = [suite_name, str(tenant) if tenant else None, status.value, sorted(failing_rule_ids)]
+    digest = hashlib.sha256(json.dumps(parts, separators=(",", ":")).encode()).hexdigest()
+    return f"dq-{digest[:32]}"
+
+
+def incident_key(suite_name: str, tenant: TenantId | None, rule_ids: Iterable[str]) -> str:
+    """The key of the incident a failing run opens (``dq-`` + 32 hex digits): suite, tenant
+    and the rule set (every rule id, passing or not), nothing that changes between runs."""
+    parts = ["incident", suite_name, str(tenant) if tenant else None, sorted(set(rule_ids))]
     digest = hashlib.sha256(json.dumps(parts, separators=(",", ":")).encode()).hexdigest()
     return f"dq-{digest[:32]}"
 
@@ -125,13 +137,49 @@ def notification_for(
     if result.row_count is not None:
         fields["rows"] = str(result.row_count)
     where = f" [{tenant}]" if tenant is not None else ""
+    if result.status is RunStatus.PASSED:
+        key = dedup_key(suite_name, tenant, result.status, ())
+    else:
+        key = incident_key(suite_name, tenant, (r.rule_id for r in result.results))
     return Notification(
         title=f"dq{where}: {suite_name} {_VERB[result.status]}",
         summary=_summary(suite_name, result, ordered),
         level=_level(result, ordered),
-        dedup_key=dedup_key(suite_name, tenant, result.status, (r.rule_id for r in not_passed)),
+        dedup_key=key,
         tenant=tenant,
         fields=fields,
         failures=tuple(_failure(r) for r in ordered),
         created_at=datetime.now(UTC),
+    )
+
+
+def resolution_for(
+    result: CheckResult,
+    suite_name: str,
+    *,
+    tenant: TenantId | None = None,
+    run_id: str | None = None,
+) -> Notification | None:
+    """The RESOLVE that closes the incident of *suite_name* for *tenant*, or ``None`` when
+    *result* did not pass. It carries the incident's key (:func:`incident_key` over the
+    same rule set), so it closes exactly what a failing run of this suite opened."""
+    if result.status is not RunStatus.PASSED:
+        return None
+    fields = {"suite": suite_name, "engine": result.engine}
+    if tenant is not None:
+        fields["tenant"] = str(tenant)
+    if run_id:
+        fields["run id"] = run_id
+    if result.row_count is not None:
+        fields["rows"] = str(result.row_count)
+    where = f" [{tenant}]" if tenant is not None else ""
+    return Notification(
+        title=f"dq{where}: {suite_name} resolved",
+        summary=f"{_summary(suite_name, result, [])}: the incident is resolved",
+        level=Level.INFO,
+        dedup_key=incident_key(suite_name, tenant, (r.rule_id for r in result.results)),
+        tenant=tenant,
+        fields=fields,
+        created_at=datetime.now(UTC),
+        kind=NotificationKind.RESOLVE,
     )

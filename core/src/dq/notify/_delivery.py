@@ -37,7 +37,7 @@ import anyio
 import anyio.to_thread
 import attrs
 
-from dq.model._errors import UsageError
+from dq.model._errors import DqError, UsageError
 from dq.model._notifications import (
     Delivery,
     DeliveryStatus,
@@ -50,7 +50,7 @@ from dq.notify._config import NotifyConfig, Route
 from dq.notify._crash import crash_point
 from dq.notify._outbox import Outbox, OutboxEntry
 from dq.notify._sending import ChannelSender
-from dq.notify._writeahead import WriteAhead, noted
+from dq.notify._writeahead import NOT_KEPT, WriteAhead, noted
 from dq.plugins._host import Host
 from dq.runtime._bridge import run_sync
 
@@ -316,3 +316,24 @@ def normal_source(source: str | None) -> str | None:
 
     path = Path(source)
     return str(path.resolve()) if path.is_file() else source
+
+
+class NotificationLost(DqError):
+    """A delivery failed and not even the outbox could keep it: nothing will replay it.
+
+    Raised by suite runs (``dq run``, :func:`dq.run_suite`) rather than reported as a
+    delivery, so the run fails loudly instead of printing a failed-and-kept line that
+    is not true.
+    """
+
+
+def lost_alerts(deliveries: list[Delivery]) -> None:
+    """Raise :class:`NotificationLost` if any of *deliveries* failed without being kept."""
+    lost = [d for d in deliveries if d.status is DeliveryStatus.FAILED and NOT_KEPT in d.error]
+    if lost:
+        channels = ", ".join(repr(d.channel) for d in lost)
+        raise NotificationLost(
+            f"notification to {channels} failed and could NOT be kept in the outbox, so "
+            f"nothing will replay it: {lost[0].error}; make the state directory writable "
+            "($DQ_STATE_DIR) and run again"
+        )

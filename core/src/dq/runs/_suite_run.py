@@ -191,16 +191,18 @@ def _notify(
     channel, at send time; a channel whose secret cannot be read is kept in the
     outbox like any failed delivery instead of failing the run.
     """
-    from dq.notify._alerts import notification_for
+    from dq.notify._alerts import notification_for, resolution_for
     from dq.notify._config import NotifyConfig
-    from dq.notify._delivery import Dispatcher
+    from dq.notify._delivery import Dispatcher, lost_alerts
     from dq.notify._outbox import Outbox
 
     config = NotifyConfig.from_table(table, source=source)
     notification = notification_for(
         result, suite_name, tenant=ctx.tenant, run_id=ctx.run_id, notify_on=config.on
     )
-    if notification is None:
+    # a pass closes the suite's open incident (if any) whatever ``on`` says
+    resolution = resolution_for(result, suite_name, tenant=ctx.tenant, run_id=ctx.run_id)
+    if notification is None and resolution is None:
         return ()
     dispatcher = Dispatcher(
         host,
@@ -209,7 +211,11 @@ def _notify(
         config_source=str(Path(source).resolve()) if Path(source).is_file() else source,
         resolve=resolver.resolve_tree,
     )
-    return tuple(dispatcher.dispatch_sync(notification))
+    deliveries = dispatcher.resolve_sync(resolution) if resolution is not None else []
+    if notification is not None:
+        deliveries += dispatcher.dispatch_sync(notification, incident=suite_name)
+    lost_alerts(deliveries)  # raises when even the outbox could not keep a failed one
+    return tuple(deliveries)
 
 
 def run_suite(
