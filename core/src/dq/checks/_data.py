@@ -30,7 +30,23 @@ class DataError(DqError):
 
 
 def expand(pattern: str) -> list[Path]:
-    """Paths for *pattern*: itself if it exists, else its glob matches (sorted)."""
+    """Paths for *pattern*: itself if it exists, else its glob matches (sorted).
+
+    A folder on the way that cannot be searched (permissions) is a DataError naming
+    the path, not a traceback.
+    """
+    try:
+        return _expand(pattern)
+    except OSError as exc:
+        where = exc.filename or pattern
+        reason = exc.strerror or type(exc).__name__
+        raise DataError(
+            f"{where}: cannot read: {reason}; check the permissions of the file and of "
+            "every folder above it"
+        ) from None
+
+
+def _expand(pattern: str) -> list[Path]:
     path = Path(pattern)
     if path.is_file():
         return [path]
@@ -86,7 +102,55 @@ def scan(pattern: str, declared: str | None = None) -> tuple[Any, list[Path]]:
         frame.collect_schema()  # reads headers now, so a broken file fails here, named
     except Exception as exc:  # polars raises several unrelated types for bad input
         raise data_error(exc, paths, fmt) from exc
+    if fmt == "csv":
+        refuse_ragged_rows(paths)
     return frame, paths
+
+
+def refuse_ragged_rows(paths: list[Path]) -> None:
+    """Refuse a CSV row with more fields than its header, naming ``file:line``.
+
+    polars drops such a row's extra fields silently when a query reads only some
+    columns (projection pushdown), so an engine that projects passed a file that an
+    engine reading every column failed. One streaming pass over every column, read
+    as text (no type parsing), makes the verdict the same for every engine; the cost
+    is about one extra read of the file. Rows with *fewer* fields stay null-filled,
+    as polars and every engine read them.
+    """
+    import polars as pl
+
+    for path in paths:
+        try:
+            pl.scan_csv(path, infer_schema=False).select(pl.all().null_count()).collect(
+                engine="streaming"
+            )
+        except pl.exceptions.ComputeError as exc:
+            if "more fields" not in str(exc):
+                raise data_error(exc, [path], "csv") from exc
+            line = _ragged_line(path)
+            where = f"{path}:{line}" if line else str(path)
+            raise DataError(
+                f"{where}: row has more fields than the header; fix the row or quote "
+                "the field that holds the separator"
+            ) from None
+
+
+def _ragged_line(path: Path) -> int | None:
+    """The 1-based physical line where the first over-long row starts."""
+    import csv
+
+    try:
+        with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            start = reader.line_num + 1
+            for row in reader:
+                if len(row) > len(header):
+                    return start
+                start = reader.line_num + 1
+    except (OSError, csv.Error):
+        return None
+    return None
 
 
 _PARSE_RE = re.compile(r"could not parse `(?P<value>.*?)` as dtype .*? at column '(?P<column>.+?)'")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from pathlib import Path
 from typing import Any
 
 from dq.cli._context import CommandContext
@@ -126,7 +125,9 @@ def emit(
 
     text = _report.render(result, fmt, source=source, suite=suite)
     if output:
-        Path(output).write_text(text + "\n", encoding="utf-8")
+        from dq.output._files import write_output
+
+        write_output(output, text + "\n")
         print(_report.headline(result, source), file=sys.stderr)
     else:
         print(text)

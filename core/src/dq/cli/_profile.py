@@ -79,7 +79,9 @@ def cmd_learn(args: argparse.Namespace) -> int:
     header = f"# Rules learned from {args.data} by the {engine} engine. Review before use.\n"
     text = header + dumps(_without_defaults(rules, unstructure(rules)))
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        from dq.output._files import write_output
+
+        write_output(args.output, text)
         print(f"wrote {len(rules.rules)} rules to {args.output}", file=sys.stderr)
     else:
         print(text, end="")

@@ -33,8 +33,51 @@ def document_format(path: Path) -> str:
     return fmt
 
 
+#: Deepest nesting of tables/arrays a document may have. dq's own files need < 10;
+#: the parsers (and any code walking the result) recurse, so a document nested
+#: thousands deep would otherwise end in a RecursionError traceback.
+MAX_DEPTH = 64
+
+
 def parse_document(text: str, fmt: str, *, source: str) -> Any:
-    """Parse *text* as *fmt*; syntax errors become ConfigError with line and column."""
+    """Parse *text* as *fmt*; syntax errors become ConfigError with line and column.
+
+    Nesting deeper than :data:`MAX_DEPTH` is a ConfigError too, whether the parser
+    itself gives up (RecursionError) or the parsed value is merely deep.
+    """
+    try:
+        data = _parse(text, fmt, source=source)
+    except RecursionError:
+        data = None
+        deep = True
+    else:
+        deep = _deeper_than(data, MAX_DEPTH)
+    if deep:
+        raise ConfigError(
+            source,
+            [f"tables and arrays are nested more than {MAX_DEPTH} deep; dq documents are flat"],
+        )
+    return data
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether *data* nests containers more than *limit* deep (iterative: no recursion)."""
+    stack = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list | tuple):
+            children = value
+        else:
+            continue
+        if depth + 1 > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _parse(text: str, fmt: str, *, source: str) -> Any:
     if fmt == "toml":
         import tomllib
 

@@ -9,10 +9,13 @@ The JSON shape is documented in docs/output.md and pinned by a JSON Schema
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _xml_escape
+from xml.sax.saxutils import quoteattr as _xml_quoteattr
 
 from dq.model._results import CheckResult, Profile, RuleResult, RuleStatus
+from dq.output._escape import visible, xml_safe
 from dq.output._tables import render_table as _render
 
 FORMATS = ("table", "json", "junit", "markdown")
@@ -97,7 +100,7 @@ def headline(result: CheckResult, source: str | None = None) -> str:
     rows = f", {result.row_count:,} rows" if result.row_count is not None else ""
     took = f", {result.duration_seconds:.2f} s" if result.duration_seconds is not None else ""
     extra = f", {len(bad)} not evaluated" if bad else ""
-    return (
+    return visible(
         f"{result.status.value.upper()}: {len(failed)} of {len(result.results)} rules failed"
         f"{extra}{where} (engine {result.engine}{rows}{took})"
     )
@@ -122,7 +125,17 @@ def render_table(result: CheckResult, *, source: str | None = None, **_: Any) ->
 
 def render_markdown(result: CheckResult, *, source: str | None = None, **_: Any) -> str:
     def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
+        # visible() turns line breaks into "\n", so a cell stays on its row; a
+        # backslash is doubled first, so "\|" in the text cannot unescape a pipe
+        text = visible(text).replace("\\", "\\\\").replace("|", "\\|")
+        return text.replace("<", "&lt;").replace(">", "&gt;")
+
+    def code(text: str) -> str:
+        # a code span's fence must be longer than any run of backticks inside it
+        text = visible(text).replace("\\", "\\\\").replace("|", "\\|")
+        fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+        pad = " " if text.startswith("`") or text.endswith("`") else ""
+        return f"{fence}{pad}{text}{pad}{fence}"
 
     lines = [
         f"**{headline(result, source)}**",
@@ -134,15 +147,13 @@ def render_markdown(result: CheckResult, *, source: str | None = None, **_: Any)
         lines.append(
             "| "
             + " | ".join(
-                cell(x)
-                for x in [
-                    r.status.value,
-                    f"`{r.rule_id}`",
-                    r.check,
-                    r.column or "",
-                    r.severity.value,
-                    _counts(r),
-                    _detail(r),
+                [
+                    cell(r.status.value),
+                    code(r.rule_id),
+                    *(
+                        cell(x)
+                        for x in [r.check, r.column or "", r.severity.value, _counts(r), _detail(r)]
+                    ),
                 ]
             )
             + " |"
@@ -189,6 +200,16 @@ def render_junit(
         out.append("    </testcase>")
     out += ["  </testsuite>", "</testsuites>"]
     return "\n".join(out)
+
+
+def escape(text: str) -> str:
+    """XML character data that is valid XML 1.0 whatever *text* holds."""
+    return _xml_escape(xml_safe(text))
+
+
+def quoteattr(text: str) -> str:
+    """A quoted XML attribute value that is valid XML 1.0 whatever *text* holds."""
+    return _xml_quoteattr(xml_safe(text))
 
 
 RENDERERS = {

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dq.output._escape import visible
+
 
 def render_table(
     headers: Sequence[str], rows: Sequence[Sequence[str]], *, max_width: int = 60
 ) -> str:
-    """Left-aligned columns; cells longer than *max_width* wrap onto continuation lines."""
+    """Left-aligned columns; cells longer than *max_width* wrap onto continuation lines.
+
+    Every cell and header is passed through :func:`visible`: a table is for a
+    terminal, and text from data must not drive it.
+    """
+    headers = [visible(str(h)) for h in headers]
 
     def wrap(cell: str) -> list[str]:
         if len(cell) <= max_width:
@@ -23,7 +30,7 @@ def render_table(
         lines.append(line)
         return lines
 
-    wrapped = [[wrap(str(cell)) for cell in row] for row in rows]
+    wrapped = [[wrap(visible(str(cell))) for cell in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in wrapped:
         for i, cell in enumerate(row):
