@@ -93,7 +93,11 @@ def _build_pipeline(repo: str) -> None:
 
     def add(name: str, kind: Any, upstream: list[str]) -> None:
         block = Block.create(
-            name, kind, repo, pipeline=pipeline, upstream_block_uuids=upstream,
+            name,
+            kind,
+            repo,
+            pipeline=pipeline,
+            upstream_block_uuids=upstream,
             language=BlockLanguage.PYTHON,
         )
         Path(block.file_path).write_text((BLOCKS / f"{name}.py").read_text())

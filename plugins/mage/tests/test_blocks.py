@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import dq
+import dq_mage
 import pandas as pd
 import polars as pl
 import pytest
+from dq_mage._context import run_context
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import dq_mage
-from dq_mage._context import run_context
 
 SECRET = "hunter2-s3cr3t-token"
 
@@ -41,8 +40,11 @@ def kwargs(project: Any, **extra: Any) -> dict[str, Any]:
 def frame() -> pl.DataFrame:
     """The orders the fixture's CSV holds, as a frame a block would hand over."""
     return pl.DataFrame(
-        {"id": [1, 2, 3, 4], "email": ["a@example.com", "b@example.com", None, "d@example.com"],
-         "amount": [10, 20, 30, -5]}
+        {
+            "id": [1, 2, 3, 4],
+            "email": ["a@example.com", "b@example.com", None, "d@example.com"],
+            "amount": [10, 20, 30, -5],
+        }
     )
 
 
@@ -82,9 +84,7 @@ def test_condition_and_sensor_return_the_verdict(project: Any) -> None:
     assert dq_mage.dq_condition(frame(), project.suite("failing"), kwargs(project)) is False
     assert dq_mage.dq_condition(frame(), project.suite("warnings"), kwargs(project)) is True
     assert (
-        dq_mage.dq_condition(
-            frame(), project.suite("warnings"), kwargs(project), fail_on="warning"
-        )
+        dq_mage.dq_condition(frame(), project.suite("warnings"), kwargs(project), fail_on="warning")
         is False
     )
     assert dq_mage.dq_sensor(project.suite("passing"), kwargs(project)) is True
@@ -117,7 +117,11 @@ def test_condition_and_sensor_raise_on_a_config_error(project: Any, helper: str)
     ],
 )
 def test_bad_input_is_one_clear_line(
-    project: Any, data: Any, suite: str, extra: dict[str, Any], options: dict[str, Any],
+    project: Any,
+    data: Any,
+    suite: str,
+    extra: dict[str, Any],
+    options: dict[str, Any],
     match: str,
 ) -> None:
     with pytest.raises(dq_mage.DqConfigError, match=match) as raised:
@@ -154,12 +158,25 @@ def test_a_relative_suite_is_the_mage_projects(project: Any, monkeypatch: Any) -
 
 def test_mage_objects_and_the_event_are_not_params() -> None:
     ctx = run_context(
-        {"pipeline_uuid": "p", "block_uuid": "b", "logger": object(), "context": {},
-         "configuration": {"k": 1}, "event": {"x": 1}, "retry": {"attempts": 1},
-         "region": "eu", "n": 3, "flags": [1, 2]}
+        {
+            "pipeline_uuid": "p",
+            "block_uuid": "b",
+            "logger": object(),
+            "context": {},
+            "configuration": {"k": 1},
+            "event": {"x": 1},
+            "retry": {"attempts": 1},
+            "region": "eu",
+            "n": 3,
+            "flags": [1, 2],
+        }
     )
     assert ctx.params == {
-        "region": "eu", "n": "3", "flags": "[1, 2]", "pipeline_uuid": "p", "block_uuid": "b",
+        "region": "eu",
+        "n": "3",
+        "flags": "[1, 2]",
+        "pipeline_uuid": "p",
+        "block_uuid": "b",
     }
 
 
@@ -193,8 +210,13 @@ def test_the_helpers_tenant_wins_over_the_variable() -> None:
 @given(
     variables=st.dictionaries(
         st.from_regex(r"[a-z_][a-z0-9_]{0,15}", fullmatch=True),
-        st.one_of(st.text(max_size=20), st.integers(), st.booleans(), st.none(),
-                  st.lists(st.integers(), max_size=3)),
+        st.one_of(
+            st.text(max_size=20),
+            st.integers(),
+            st.booleans(),
+            st.none(),
+            st.lists(st.integers(), max_size=3),
+        ),
         max_size=8,
     )
 )

@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import dq
+import dq_mage
 import pytest
 from dq_contract.compare import comparable
-
-import dq_mage
 
 _runs = itertools.count(1)
 
@@ -48,8 +47,10 @@ def execute(project: Any, block: str, global_vars: dict[str, Any], **options: An
 
 def output_of(project: Any, block: str, global_vars: dict[str, Any]) -> Any:
     """The block's output as Mage stored it (its variable ``output_0``), read back."""
-    return project.pipeline().get_block(block).get_raw_outputs(
-        block, execution_partition=global_vars["execution_partition"]
+    return (
+        project.pipeline()
+        .get_block(block)
+        .get_raw_outputs(block, execution_partition=global_vars["execution_partition"])
     )
 
 
@@ -90,8 +91,10 @@ def test_the_verdict_and_counts_equal_execute_suite_on_the_same_data(project: An
         ctx = dq_mage.MageBinding().context(gv)
         want = direct(project, name, ctx).result
         assert summary["status"] == want.status.value
-        got = [(r["rule_id"], r["status"], r["failed_count"], r["element_count"])
-               for r in summary["rules"]]
+        got = [
+            (r["rule_id"], r["status"], r["failed_count"], r["element_count"])
+            for r in summary["rules"]
+        ]
         assert got == [
             (r.rule_id, r.status.value, r.failed_count, r.element_count) for r in want.results
         ]
@@ -193,7 +196,11 @@ def test_a_sensor_on_a_passing_suite_lets_its_downstream_run(project: Any) -> No
 def test_a_sensor_on_a_failing_suite_reports_false(project: Any) -> None:
     # Mage's sensor loop sleeps a minute on False; the editor path returns the value
     gv = variables(project, "failing")
-    out = project.pipeline().get_block("orders_landed").execute_sync(
-        global_vars=dict(gv), from_notebook=True, execution_partition=gv["execution_partition"]
+    out = (
+        project.pipeline()
+        .get_block("orders_landed")
+        .execute_sync(
+            global_vars=dict(gv), from_notebook=True, execution_partition=gv["execution_partition"]
+        )
     )
     assert out["output"] == [False] or out["output"][0] is False or "False" in str(out["output"])

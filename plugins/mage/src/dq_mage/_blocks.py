@@ -104,7 +104,10 @@ class _Run:
         self.where, self.suite = self._load(suite)
         self.published: list[dict[str, Any]] = []
         self.binding = MageBinding(
-            config, host=host, publish=self.published.append, engine=engine or None,
+            config,
+            host=host,
+            publish=self.published.append,
+            engine=engine or None,
             source=self.where,
         )
         try:
@@ -191,23 +194,32 @@ def dq_check(
     (``"error"``: the quality gate failed; ``"warning"``: any rule did not pass;
     ``"never"``: never). ``tenant`` wins over the pipeline variable ``tenant_variable``.
     """
-    run = _Run(suite, mage_kwargs, fail_on=fail_on, tenant=tenant, engine=engine, host=host,
-               tenant_variable=tenant_variable)
+    run = _Run(
+        suite,
+        mage_kwargs,
+        fail_on=fail_on,
+        tenant=tenant,
+        engine=engine,
+        host=host,
+        tenant_variable=tenant_variable,
+    )
     result, summary, failure = run.execute(data)
     if failure is not None:
         raise DqGateFailed(result, failure, summary)
     return summary
 
 
-def dq_transform(data: Any, suite: SuiteRef, mage_kwargs: Mapping[str, Any] | None = None,
-                 **options: Any) -> Any:
+def dq_transform(
+    data: Any, suite: SuiteRef, mage_kwargs: Mapping[str, Any] | None = None, **options: Any
+) -> Any:
     """:func:`dq_check` for a transformer: returns *data* unchanged when the block passes."""
     dq_check(data, suite, mage_kwargs, **options)
     return data
 
 
-def dq_condition(data: object, suite: SuiteRef, mage_kwargs: Mapping[str, Any] | None = None,
-                 **options: Any) -> bool:
+def dq_condition(
+    data: object, suite: SuiteRef, mage_kwargs: Mapping[str, Any] | None = None, **options: Any
+) -> bool:
     """For a conditional add-on block: ``False`` (the block is skipped, status
     ``condition_failed``) when ``fail_on`` would fail it, else ``True``. A suite that cannot
     be used, or a run dq cannot finish, raises: a skip must mean bad data, not a typo."""
@@ -218,18 +230,32 @@ def dq_condition(data: object, suite: SuiteRef, mage_kwargs: Mapping[str, Any] |
     return True
 
 
-def dq_sensor(suite: SuiteRef, mage_kwargs: Mapping[str, Any] | None = None, *,
-              data: object = None, fail_on: str = "error", tenant: str | None = None,
-              engine: str | None = None, host: dq.Host | None = None,
-              tenant_variable: str = "tenant") -> bool:
+def dq_sensor(
+    suite: SuiteRef,
+    mage_kwargs: Mapping[str, Any] | None = None,
+    *,
+    data: object = None,
+    fail_on: str = "error",
+    tenant: str | None = None,
+    engine: str | None = None,
+    host: dq.Host | None = None,
+    tenant_variable: str = "tenant",
+) -> bool:
     """For a sensor block: ``True`` once the suite passes on its source (or *data*).
 
     ``False`` while the source file has not landed, the gate fails or dq cannot finish the
     run (Mage polls again); a suite that cannot be used raises, so a typo fails the sensor
     instead of waiting forever.
     """
-    run = _Run(suite, mage_kwargs, fail_on=fail_on, tenant=tenant, engine=engine, host=host,
-               tenant_variable=tenant_variable)
+    run = _Run(
+        suite,
+        mage_kwargs,
+        fail_on=fail_on,
+        tenant=tenant,
+        engine=engine,
+        host=host,
+        tenant_variable=tenant_variable,
+    )
     waiting = _not_landed(data if data is not None else run.suite.source)
     if waiting is not None:
         run.logger.info(f"dq: sensor waiting: no file at {waiting} yet")

@@ -45,8 +45,18 @@ MAGE_IDS = (
 )
 #: Keyword arguments that are Mage's objects or payloads, never params.
 _NOT_PARAMS = frozenset(
-    {"logger", "context", "configuration", "retry", "spark", "remote_blocks", "event",
-     "execution_date", "repo_path", "env"}
+    {
+        "logger",
+        "context",
+        "configuration",
+        "retry",
+        "spark",
+        "remote_blocks",
+        "event",
+        "execution_date",
+        "repo_path",
+        "env",
+    }
 )
 _PLAIN = (str, int, float, bool, list, tuple, dict, date)
 _SHOWN = 64
