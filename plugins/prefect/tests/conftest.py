@@ -35,6 +35,9 @@ os.environ.update(
         "PREFECT_SERVER_UI_ENABLED": "false",
         "PREFECT_UI_ENABLED": "false",
         "DO_NOT_TRACK": "1",
+        # task logs stay local: the tests read states and artifacts, and every log line
+        # sent to the API costs a request on two shared cores
+        "PREFECT_LOGGING_TO_API_ENABLED": "false",
         "DQ_PREFECT_TEST_PROBE": str(PROBE_FILE),
         "DQ_STATE_DIR": str(_ROOT / "dq-state"),
     }

@@ -8,8 +8,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import dq
-import pandas as pd
 import polars as pl
 import pytest
 from conftest import PROBE_FILE
@@ -34,20 +32,10 @@ def case(
     tenant: str | None = None,
     fail_on: str = "error",
     retries: int = 0,
-    data_kind: str | None = None,
-    task_tenant: str | None = None,
     api_password: str = SECRET,
 ) -> dict[str, Any]:
     """One suite through the task; ``tenant`` is a flow parameter, as a deployment has it."""
-    data: Any = None
-    csv = Path(suite).parent / "orders.csv"
-    if data_kind == "polars":
-        data = pl.read_csv(csv)
-    elif data_kind == "pandas":
-        data = pl.read_csv(csv).to_pandas()
-    elif data_kind == "path":
-        data = str(csv)
-    return validate(suite, retries=retries, fail_on=fail_on, data=data, tenant=task_tenant)
+    return validate(suite, retries=retries, fail_on=fail_on)
 
 
 class Outcome:
@@ -167,22 +155,55 @@ def test_a_failed_task_still_publishes_both_artifacts(failing: Outcome) -> None:
     assert failing.artifact("markdown").data.startswith("### dq suite `failing`: **failed**")
 
 
-@pytest.mark.parametrize(
-    ("suite", "fail_on", "completes"),
-    [
-        ("warnings", "error", True),
-        ("warnings", "warning", False),
-        ("failing", "never", True),
-        ("erroring", "error", False),
-    ],
-)
-def test_fail_on_decides_which_verdicts_fail_the_flow(
-    suites: dict[str, Path], suite: str, fail_on: str, completes: bool
+@flow(name="dq-matrix")
+def matrix(cases: list[tuple[str, str, str | None]]) -> list[tuple[bool, dict[str, Any]]]:
+    """Several tasks in one flow run (a run costs ~1 s): (completed, summary) per case."""
+    outcomes = []
+    for suite, fail_on, data_kind in cases:
+        csv = Path(suite).parent / "orders.csv"
+        data = {
+            None: None,
+            "polars": lambda: pl.read_csv(csv),
+            "pandas": lambda: pl.read_csv(csv).to_pandas(),
+            "path": lambda: str(csv),
+        }[data_kind]
+        state = run_dq_suite(
+            suite, fail_on=fail_on, data=data() if data else None, return_state=True
+        )
+        value = state.result(raise_on_failure=False)
+        outcomes.append((state.is_completed(), value.summary if state.is_failed() else value))
+    return outcomes
+
+
+MATRIX = [
+    ("warnings", "error", None, True),
+    ("warnings", "warning", None, False),
+    ("failing", "never", None, True),
+    ("erroring", "error", None, False),
+    ("failing", "never", "polars", True),
+    ("failing", "never", "pandas", True),
+    ("failing", "never", "path", True),
+]
+
+
+@pytest.fixture(scope="module")
+def matrix_run(suites: dict[str, Path]) -> list[tuple[bool, dict[str, Any]]]:
+    cases = [(str(suites[suite]), fail_on, data) for suite, fail_on, data, _ in MATRIX]
+    return matrix(cases)
+
+
+@pytest.mark.parametrize(("index", "case"), list(enumerate(MATRIX)))
+def test_fail_on_decides_which_verdicts_fail_the_task_on_any_data(
+    matrix_run: list[tuple[bool, dict[str, Any]]],
+    suites: dict[str, Path],
+    index: int,
+    case: tuple[str, str, str | None, bool],
 ) -> None:
-    outcome = run_case(suites[suite], fail_on=fail_on)
-    assert outcome.state.is_completed() is completes
-    summary = outcome.result() if completes else outcome.result().summary
+    suite, _, _, completes = case
+    completed, summary = matrix_run[index]
+    assert completed is completes
     assert summary["status"] == direct(suites[suite]).status.value
+    assert summary_verdicts(summary) == verdicts(direct(suites[suite]))
 
 
 # -- retries -------------------------------------------------------------------------------
@@ -223,21 +244,17 @@ def test_a_failed_gate_is_retried_as_configured(suites: dict[str, Path]) -> None
 # -- data, tenancy, secrets ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["polars", "pandas", "path"])
-def test_data_handed_to_the_task_gives_the_verdict_dq_run_gives(
-    suites: dict[str, Path], kind: str
-) -> None:
-    outcome = run_case(suites["failing"], data_kind=kind, fail_on="never")
-    assert summary_verdicts(outcome.result()) == verdicts(direct(suites["failing"]))
+@flow(name="dq-tenants")
+def tenants(suite: str, tenant: str) -> list[str | None]:
+    """The same suite with the flow's tenant parameter, then with the task's own tenant."""
+    return [run_dq_suite(suite)["tenant"], run_dq_suite(suite, tenant="initech")["tenant"]]
 
 
 def test_the_tenant_parameter_is_the_bound_tenant_and_the_tasks_own_wins(
     suites: dict[str, Path],
 ) -> None:
     PROBE_FILE.write_text("")
-    assert run_case(suites["tenant-probe"], tenant="globex").result()["tenant"] == "globex"
-    outcome = run_case(suites["tenant-probe"], tenant="globex", task_tenant="initech")
-    assert outcome.result()["tenant"] == "initech"
+    assert tenants(str(suites["tenant-probe"]), tenant="globex") == ["globex", "initech"]
     assert PROBE_FILE.read_text().split() == ["globex", "initech"]
 
 
@@ -261,4 +278,3 @@ def test_the_ready_flow_takes_the_tenant_as_a_parameter(suites: dict[str, Path])
 def test_the_task_outside_a_flow_uses_its_own_run(suites: dict[str, Path]) -> None:
     summary = run_dq_suite(str(suites["passing"]))
     assert summary["status"] == "passed" and summary["run_id"] == summary["prefect"]["task_run_id"]
-    assert dq.__name__ == "dq" and pd.__name__ == "pandas"
