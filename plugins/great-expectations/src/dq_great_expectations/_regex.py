@@ -27,6 +27,9 @@ uses. So, per pattern:
    (Python 3.11's Unicode tables lack ~100 digits Rust knows) and case-insensitive
    matching ``(?i)`` (U+0130/U+0131 fold differently). Compared over every code
    point, ``.``, ``(?s)``, literals and explicit ranges agree.
+5. A pattern Python ``re`` would backtrack on exponentially (``(a+)+``, ``(a|ab)+``;
+   ``_backtrack``) is UNSUPPORTED: ``re`` cannot be interrupted, so refusing is the
+   only bound that holds.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ import warnings
 from dataclasses import dataclass
 
 import polars as pl
+
+from dq_great_expectations._backtrack import catastrophic
 
 _POSITION = re.compile(r" at position \d+")
 _LEADING_FLAGS = re.compile(r"\(\?([a-zA-Z]+)\)")
@@ -163,6 +168,14 @@ def prepare(pattern: str) -> Prepared:
                     f"cannot compile it: {_no_position(str(exc))}"
                 )
             )
+    backtracking = catastrophic(python)
+    if backtracking is not None:
+        return Prepared(
+            unsupported=(
+                f"pattern {pattern!r} has {backtracking}: Python re (which GX uses) can take "
+                "minutes per value on it; dq-polars runs it in linear time"
+            )
+        )
     reasons = differences(pattern)
     for warning in caught:
         if issubclass(warning.category, FutureWarning):
