@@ -101,6 +101,7 @@ _EXPORTS: dict[str, str] = {
     # jobs
     "Suite": "dq.model._jobs",
     "Source": "dq.model._jobs",
+    "SourceRef": "dq.model._jobs",
     "Output": "dq.model._jobs",
     "RunContext": "dq.model._jobs",
     # config and plugins
@@ -171,7 +172,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         SuiteFailed,
         UsageError,
     )
-    from dq.model._jobs import Output, RunContext, Source, Suite
+    from dq.model._jobs import Output, RunContext, Source, SourceRef, Suite
     from dq.model._notifications import (
         Delivery,
         DeliveryStatus,

@@ -35,6 +35,22 @@ class Engine(Protocol):
 
     def learn(self, data: Any) -> RuleSet: ...
 
+    # Optional, not part of the isinstance check (an engine without it reads polars only):
+    #   accepts: frozenset[str]  -- the inputs ``data`` may be: "polars" (DataFrame/LazyFrame),
+    #   "sql" and/or "spark" (a dq.SourceRef it opens itself). See docs/data-sources.md.
+
+
+#: What an engine reads when it does not say (``Engine.accepts`` is optional).
+DEFAULT_ENGINE_ACCEPTS: frozenset[str] = frozenset({"polars"})
+
+
+def engine_accepts(engine: Any) -> frozenset[str]:
+    """The inputs *engine* declares it reads (``accepts``), else polars frames only."""
+    accepts = getattr(engine, "accepts", None)
+    if accepts is None:
+        return DEFAULT_ENGINE_ACCEPTS
+    return frozenset(str(kind) for kind in accepts)
+
 
 @runtime_checkable
 class Notifier(Protocol):

@@ -25,7 +25,19 @@ def register(groups: Any) -> None:
         "the rules in RULES (TOML, YAML or JSON). Exit 0 when the quality gate passes, 1 when "
         "rules fail it, 2 when a rule cannot be evaluated or an input is wrong, 3 on a crash.",
     )
-    check.add_argument("data", metavar="DATA", help="file or glob, e.g. 'exports/*.parquet'")
+    check.add_argument(
+        "data",
+        metavar="DATA",
+        nargs="?",
+        help="file or glob, e.g. 'exports/*.parquet'; or sql:TABLE / spark:TABLE, a table in the "
+        "engine's own connection (no credentials on the command line: see --source)",
+    )
+    check.add_argument(
+        "--source",
+        metavar="NAME",
+        help="check the [sources.NAME] table of dq.toml (a database table or query, a Spark "
+        "table or path; credentials as ${secret:...} references) instead of DATA",
+    )
     check.add_argument("--rules", "-r", required=True, metavar="RULES", help="rules file")
     _common(check)
     check.add_argument(
@@ -91,26 +103,42 @@ def execute(
     fmt: str,
     output: str | None,
     data_format: str | None = None,
+    source_name: str | None = None,
 ) -> int:
+    import attrs
+
     from dq.checks import _engines
-    from dq.checks._data import scan
+    from dq.checks._sources import named_source, read_source, source_for_data
     from dq.plugins._host import Host
+    from dq.runs._suite_run import secret_resolver
 
     host = Host(ctx.inventory)
     host.record_for("engine", engine)  # fail fast, before reading data, if it is missing
-    frame, paths = scan(data, data_format)
+    if source_name:
+        src = named_source(ctx.config, source_name, source=ctx.config_source)
+    else:
+        src = source_for_data(data)
+        src = attrs.evolve(src, format=data_format) if data_format else src
     options = engine_config(ctx, engine)
-    if options:  # dq.toml's [engines.NAME] may hold secret references, as a suite's may
-        from dq.runs._suite_run import secret_resolver
-
-        resolver = secret_resolver(
-            ctx.config.get("secrets") or {},
-            host,
-            source=ctx.config_source,
-            tenant=None,
-            actor="cli:check",
-        )
+    # dq.toml's [engines.NAME] and [sources.NAME] may hold secret references, as a suite's may
+    resolver = secret_resolver(
+        ctx.config.get("secrets") or {},
+        host,
+        source=ctx.config_source,
+        tenant=None,
+        actor="cli:check",
+    )
+    if options:
         options = resolver.resolve_tree_sync(options, where=f"engines.{engine}")
+    frame, paths = read_source(
+        src,
+        host=host,
+        engine=engine,
+        engine_config=options,
+        resolve=resolver.resolve_tree_sync,
+        where=ctx.config_source,
+    )
+    data = src.label
     with progress(f"checking {data} with {engine}"):
         result = _engines.check(host, engine, frame, rules, engine_config=options, paths=paths)
     emit(result, fmt, output, source=data)
@@ -147,11 +175,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     from dq.config._files import load_typed
     from dq.model._rules import RuleSet
 
+    if (args.data is None) == (args.source is None):
+        raise UsageError("give DATA (a file, a glob, sql:TABLE) or --source NAME, not both")
     ctx = CommandContext(args)
     rules = _rules_with_sample_size(load_typed(args.rules, RuleSet), args.sample_size)
     return execute(
         ctx,
-        data=args.data,
+        source_name=args.source,
+        data=args.data or "",
         rules=rules,
         engine=args.engine or DEFAULT_ENGINE,
         fmt=args.format,

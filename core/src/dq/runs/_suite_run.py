@@ -116,7 +116,7 @@ def execute_suite(
     when the suite has none: an operator configures Vault and the on-call channel
     once for every suite.
     """
-    from dq.checks._data import scan
+    from dq.checks._sources import read_source
 
     where = source or suite.name
     tenant = run_tenant(suite, context, source=where)
@@ -137,7 +137,14 @@ def execute_suite(
         }
         if engine_config:
             engine_config = resolver.resolve_tree_sync(engine_config, where="engine_config")
-        frame, paths = scan(suite.source.path, suite.source.format)
+        frame, paths = read_source(
+            suite.source,
+            host=host,
+            engine=engine_name,
+            engine_config=engine_config,
+            resolve=resolver.resolve_tree_sync,
+            where=where,
+        )
         result = check(
             host, engine_name, frame, suite.rules, engine_config=engine_config, paths=paths
         )
