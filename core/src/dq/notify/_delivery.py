@@ -129,15 +129,25 @@ class Dispatcher(WriteAhead, ChannelSender):
         routes = self.config.routes(notification.tenant, notification.level)
         owner = uuid.uuid4().hex
         deliveries: list[Delivery | None] = [None] * len(routes)
+        for index, route in enumerate(routes):
+            deliveries[index] = await self._cooling(route, notification)
+        due = [(i, r) for i, r in enumerate(routes) if deliveries[i] is None]
+        written = await self._begin([r.name for _, r in due], notification, owner) if due else {}
+        if due:
+            crash_point("dispatch.recorded")
         limiter = anyio.CapacityLimiter(self.max_concurrency)
 
-        async def run(index: int, route: Route) -> None:
+        async def run(index: int, route: Route, entry_id: int | None) -> None:
             async with limiter:
-                deliveries[index] = await self._dispatch_one(route, notification, owner)
+                deliveries[index] = await self._send_one(route, notification, entry_id)
 
         async with self._beating(owner), anyio.create_task_group() as group:
-            for index, route in enumerate(routes):
-                group.start_soon(run, index, route)
+            for index, route in due:
+                entry_id, busy = written[route.name]
+                if busy is not None:
+                    deliveries[index] = busy
+                else:
+                    group.start_soon(run, index, route, entry_id)
         return [noted(d, notice) for d in deliveries if d is not None]
 
     async def resolve(self, resolution: Notification) -> list[Delivery]:
@@ -255,30 +265,34 @@ class Dispatcher(WriteAhead, ChannelSender):
 
     # -- one channel ----------------------------------------------------------------------
 
-    async def _dispatch_one(self, route: Route, notification: Notification, owner: str) -> Delivery:
-        tenant, key = notification.tenant, notification.dedup_key
+    async def _cooling(self, route: Route, notification: Notification) -> Delivery | None:
+        """A SUPPRESSED delivery when this event reached *route* within the cooldown."""
         cooldown = self.config.cooldown_seconds
-        cooling = self.cooldown_key(notification)
         try:
             age = await anyio.to_thread.run_sync(
-                self.outbox.cooling_down, route.name, tenant, cooling, cooldown
+                self.outbox.cooling_down,
+                route.name,
+                notification.tenant,
+                self.cooldown_key(notification),
+                cooldown,
             )
         except Exception as exc:  # better a duplicate than a lost alert
             logger.warning("cooldown ledger unreadable (%s); sending anyway", exc)
-            age = None
-        if age is not None:
-            return Delivery(
-                channel=route.name,
-                status=DeliveryStatus.SUPPRESSED,
-                dedup_key=key,
-                error=f"cooldown: this event reached {route.name!r} {age:.0f} s ago "
-                f"(cooldown_seconds = {cooldown:g})",
-                finished_at=datetime.now(UTC),
-            )
-        entry_id, busy = await self._begin(route.name, notification, owner)
-        if busy is not None:
-            return busy
-        crash_point("dispatch.recorded")
+            return None
+        if age is None:
+            return None
+        return Delivery(
+            channel=route.name,
+            status=DeliveryStatus.SUPPRESSED,
+            dedup_key=notification.dedup_key,
+            error=f"cooldown: this event reached {route.name!r} {age:.0f} s ago "
+            f"(cooldown_seconds = {cooldown:g})",
+            finished_at=datetime.now(UTC),
+        )
+
+    async def _send_one(
+        self, route: Route, notification: Notification, entry_id: int | None
+    ) -> Delivery:
         delivery = await self._deliver(route.name, route.config, notification)
         crash_point("dispatch.sent")
         delivery = await self._settle(entry_id, route.name, notification, delivery)

@@ -202,44 +202,46 @@ class Outbox(IncidentLedger, CooldownLedger, Store):
         self,
         notification: Notification,
         *,
-        channel: str,
+        channels: list[str],
         owner: str,
         config_source: str | None = None,
-    ) -> tuple[int | None, Holder | None]:
-        """Commit *notification* for *channel* as in flight under *owner*'s lease, before
-        the first attempt. Returns ``(entry id, None)``, or ``(None, holder)`` when another
-        live process holds this very entry (it is sending it now: do not send it twice).
+    ) -> dict[str, tuple[int | None, Holder | None]]:
+        """Commit *notification* for every one of *channels* as in flight under *owner*'s
+        lease, in ONE transaction, before the first attempt on any: a crash after the
+        first send can no longer lose the channels not yet written. Per channel:
+        ``(entry id, None)``, or ``(None, holder)`` when another live process holds that
+        very entry (it is sending it now: do not send it twice).
 
         A waiting entry for the same event is taken over and refreshed (one row per
         channel, tenant, event and source), so a trigger replaces a stale resolve and
         the other way round: the newest state of the incident is what gets delivered.
         """
         now = self._clock()
-        tenant, key, source = (
-            tenant_key(notification.tenant),
-            notification.dedup_key,
-            config_source or "",
-        )
+        tenant, key = tenant_key(notification.tenant), notification.dedup_key
+        source = config_source or ""
+        found: dict[str, tuple[int | None, Holder | None]] = {}
         with self._connect(write=True) as conn:
-            row = conn.execute(
-                "SELECT id, kind, lease_owner, holder_pid, holder_host, heartbeat, lease_until "
-                "FROM outbox WHERE channel = ? AND tenant = ? AND dedup_key = ? "
-                "AND config_source = ?",
-                (channel, tenant, key, source),
-            ).fetchone()
-            if row is not None and row[2] not in (None, owner):
-                holder = self._holder(row[3:7], now)
-                if holder.alive:
-                    return None, holder
-            if (
-                row is not None
-                and row[1] == "resolve"
-                and notification.kind is NotificationKind.TRIGGER
-            ):
-                # the channel got the last trigger and never the resolve: its incident is open
-                self._note_triggered(conn, channel, notification.tenant, key, now)
-            entry_id = self._write_ahead(conn, notification, channel, source, owner, now)
-        return int(entry_id), None
+            for channel in channels:
+                row = conn.execute(
+                    "SELECT id, kind, lease_owner, holder_pid, holder_host, heartbeat, "
+                    "lease_until FROM outbox WHERE channel = ? AND tenant = ? AND "
+                    "dedup_key = ? AND config_source = ?",
+                    (channel, tenant, key, source),
+                ).fetchone()
+                if row is not None and row[2] not in (None, owner):
+                    holder = self._holder(row[3:7], now)
+                    if holder.alive:
+                        found[channel] = (None, holder)
+                        continue
+                if row is not None and row[1] == "resolve":
+                    if notification.kind is NotificationKind.TRIGGER:
+                        # the channel got the last trigger, never the resolve: still open
+                        self._note_triggered(conn, channel, notification.tenant, key, now)
+                found[channel] = (
+                    self._write_ahead(conn, notification, channel, source, owner, now),
+                    None,
+                )
+        return found
 
     def heartbeat(self, owner: str) -> None:
         """The holder is alive: renew the lease on every row it holds."""

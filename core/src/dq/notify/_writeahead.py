@@ -70,25 +70,27 @@ class WriteAhead:
                 group.cancel_scope.cancel()
 
     async def _begin(
-        self, channel: str, notification: Notification, owner: str
-    ) -> tuple[int | None, Delivery | None]:
-        """Write *notification* ahead for *channel*: ``(entry id, None)``; ``(None, SUPPRESSED)``
-        when another live process is sending this very entry; ``(None, None)`` when the
-        outbox cannot be written (the send still happens: better sent than withheld)."""
+        self, channels: list[str], notification: Notification, owner: str
+    ) -> dict[str, tuple[int | None, Delivery | None]]:
+        """Write *notification* ahead for all *channels* at once. Per channel: ``(entry id,
+        None)``; ``(None, SUPPRESSED)`` when another live process is sending that very
+        entry; ``(None, None)`` when the outbox cannot be written (the send still happens:
+        better sent than withheld; a failure is then reported as not kept)."""
 
-        def write() -> tuple[int | None, Any]:
+        def write() -> dict[str, Any]:
             return self.outbox.begin(
-                notification, channel=channel, owner=owner, config_source=self.config_source
+                notification, channels=channels, owner=owner, config_source=self.config_source
             )
 
+        found: dict[str, Any] = {}
         for attempt in range(2):
             try:
-                entry_id, holder = await anyio.to_thread.run_sync(write)
+                found = await anyio.to_thread.run_sync(write)
+                break
             except OutboxCorrupt as exc:  # moved aside: the retry writes a fresh file
                 logger.error("%s", exc)
                 if attempt:
-                    return None, None
-                continue
+                    return dict.fromkeys(channels, (None, None))
             except Exception as exc:
                 logger.error(
                     "could not write notification %s ahead to the outbox %s: %s",
@@ -96,18 +98,24 @@ class WriteAhead:
                     self.outbox.path,
                     exc,
                 )
-                return None, None
+                return dict.fromkeys(channels, (None, None))
+        now = datetime.now(UTC)
+        result: dict[str, tuple[int | None, Delivery | None]] = {}
+        for channel, (entry_id, holder) in found.items():
             if holder is None:
-                return entry_id, None
-            now = datetime.now(UTC)
-            return None, Delivery(
-                channel=channel,
-                status=DeliveryStatus.SUPPRESSED,
-                dedup_key=notification.dedup_key,
-                error=f"being delivered by {holder.describe(now)}",
-                finished_at=now,
+                result[channel] = (entry_id, None)
+                continue
+            result[channel] = (
+                None,
+                Delivery(
+                    channel=channel,
+                    status=DeliveryStatus.SUPPRESSED,
+                    dedup_key=notification.dedup_key,
+                    error=f"being delivered by {holder.describe(now)}",
+                    finished_at=now,
+                ),
             )
-        return None, None
+        return result
 
     def cooldown_key(self, notification: Notification) -> str:
         """What the cooldown is kept by: the incident key plus a fingerprint of what it says
