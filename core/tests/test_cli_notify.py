@@ -262,3 +262,61 @@ def test_listing_an_empty_outbox_creates_no_state(env: Env) -> None:
     out = env.dq("notify", "outbox", "--json")
     assert (out.returncode, json.loads(out.stdout)) == (0, [])
     assert not env.state.exists()
+
+
+def test_replay_never_exits_0_in_silence_while_a_live_process_holds_entries(env: Env) -> None:
+    _fail_once_from_another_process(env)
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        import sqlite3
+
+        with sqlite3.connect(env.state / "notify.sqlite3") as conn:
+            conn.execute(
+                "UPDATE outbox SET lease_owner = 'x', holder_pid = ?, holder_host = ?, "
+                "heartbeat = strftime('%s','now'), state = 'inflight'",
+                (holder.pid, __import__("socket").gethostname()),
+            )
+        out = env.dq("notify", "replay")
+        assert out.returncode == 3, out.stdout + out.stderr
+        assert f"held by pid {holder.pid}" in out.stdout
+        assert "1 entry is held by another live dq process" in out.stderr
+        assert records(env.record) == []
+    finally:
+        holder.kill()
+        holder.wait()
+    back = env.dq("notify", "replay")  # the holder died: taken over at once
+    assert back.returncode == 0 and back.stdout.startswith("delivered"), back.stdout
+    assert len(records(env.record)) == 1
+
+
+def test_a_corrupt_state_file_is_one_line_and_exit_3_then_a_fresh_start(env: Env) -> None:
+    env.state.mkdir()
+    (env.state / "notify.sqlite3").write_bytes(b"garbage" * 1000)
+    for command in (("notify", "outbox"), ("notify", "replay"), ("notify", "incidents")):
+        (env.state / "notify.sqlite3").write_bytes(b"garbage" * 1000)
+        out = env.dq(*command)
+        assert out.returncode == 3, command
+        assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+        assert "corrupt" in out.stderr and "notify.sqlite3.corrupt-" in out.stderr
+    assert env.dq("notify", "outbox", "--json").stdout.strip() == "[]"
+    assert len(list(env.state.glob("notify.sqlite3.corrupt-*"))) == 3
+
+
+def test_incidents_lists_open_ones(env: Env) -> None:
+    empty = env.dq("notify", "incidents")
+    assert (empty.returncode, empty.stdout) == (0, "no open incidents\n")
+    done = env.python("""
+        import dq
+        box = dq.Outbox()
+        note = dq.Notification(title="dq: orders failed", summary="s", level=dq.Level.ERROR,
+                               dedup_key="dq-orders-incident", tenant=dq.TenantId("acme"))
+        box.open_incident(note, suite="orders")
+        """)
+    assert done.returncode == 0, done.stderr
+    [incident] = json.loads(env.dq("notify", "incidents", "--json").stdout)
+    assert (incident["suite"], incident["tenant"], incident["dedup_key"]) == (
+        "orders",
+        "acme",
+        "dq-orders-incident",
+    )
+    assert "dq-orders-incident" in env.dq("notify", "incidents").stdout
