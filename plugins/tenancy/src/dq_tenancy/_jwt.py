@@ -77,12 +77,22 @@ def _json_object(part: str, what: str) -> dict[str, Any]:
     return value
 
 
+#: The last second of year 9999 (RFC 7519 NumericDate is unbounded; dates beyond
+#: any calendar are forged or broken, and a 400-digit integer overflows a float).
+_MAX_NUMERIC_DATE = 253_402_300_799
+
+
 def _number(claims: dict[str, Any], name: str) -> float | None:
     value = claims.get(name)
     if value is None and name not in claims:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         _invalid(f"the '{name}' claim must be a JSON number of seconds since the epoch")
+    # compared before any float conversion: float(10**400) raises OverflowError
+    if isinstance(value, float) and not math.isfinite(value):
+        _invalid(f"the '{name}' claim must be a JSON number of seconds since the epoch")
+    if not -_MAX_NUMERIC_DATE <= value <= _MAX_NUMERIC_DATE:
+        _invalid(f"the '{name}' claim is out of range (a date beyond year 9999)")
     return float(value)
 
 
