@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import dq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import dq
 
 #: Expressions dq's contract, docs and engine tests use: all must stay accepted.
 ALLOWED = [
@@ -26,7 +25,7 @@ ALLOWED = [
     "CAST(s AS INTEGER) > 0",
     "CAST(x AS DECIMAL(10, 2)) > 1.5e3",
     "x::VARCHAR = 'from'",
-    "\"from\" > 1 AND \"select\" < 2",
+    '"from" > 1 AND "select" < 2',
     "CASE WHEN a > 0 THEN b ELSE c END = 1",
     "regexp_like(email, '^[a-z]+\\d*@x\\.org$')",
     "a IS DISTINCT FROM b",
