@@ -63,7 +63,13 @@ RULE_STRATEGIES: dict[type, st.SearchStrategy] = {
     dq.RowCount: bounds(st.none() | count, st.none() | count).flatmap(
         lambda b: rule(dq.RowCount, min=st.just(b[0]), max=st.just(b[1]))
     ),
-    dq.Expression: rule(dq.Expression, expression=text),
+    dq.Expression: rule(
+        dq.Expression,
+        # rules files are data: only row conditions over columns pass the RuleSet check
+        expression=st.sampled_from(
+            ["x > 0", "LENGTH(s) = 3", "a IS NULL OR a > 0", "s IN ('a', 'b')"]
+        ),
+    ),
 }
 rules = st.one_of(*RULE_STRATEGIES.values())
 rule_sets = st.lists(rules, max_size=6, unique_by=lambda r: r.id).flatmap(
