@@ -4,6 +4,7 @@ task runs (retries) and artifacts read back through Prefect's client."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,24 @@ def case(
     return validate(suite, retries=retries, fail_on=fail_on)
 
 
+def settled_task_runs(client: Any, flow_run_id: Any, deadline: float = 30.0) -> list[Any]:
+    """The flow run's task runs once the server has recorded their final states.
+
+    Task run states reach the server as events and are recorded asynchronously (visibly so on
+    Prefect 3.4), so a read right after the flow returns may still see Pending or Running.
+    """
+    flow_filter = FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+    stop = time.monotonic() + deadline
+    while True:
+        runs = client.read_task_runs(flow_run_filter=flow_filter)
+        if runs and all(run.state is not None and run.state.is_final() for run in runs):
+            return runs
+        if time.monotonic() > stop:
+            states = [run.state for run in runs]
+            raise AssertionError(f"task runs of {flow_run_id} not final after {deadline}s: {states}")
+        time.sleep(0.2)
+
+
 class Outcome:
     """A finished flow run read back from the API: its state, task runs and artifacts."""
 
@@ -46,9 +65,7 @@ class Outcome:
         self.flow_run_id = state.state_details.flow_run_id
         with get_client(sync_client=True) as client:
             self.flow_run = client.read_flow_run(self.flow_run_id)
-            self.task_runs = client.read_task_runs(
-                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[self.flow_run_id]))
-            )
+            self.task_runs = settled_task_runs(client, self.flow_run_id)
             self.artifacts = client.read_artifacts(
                 artifact_filter=ArtifactFilter(
                     flow_run_id=ArtifactFilterFlowRunId(any_=[self.flow_run_id])
@@ -278,3 +295,4 @@ def test_the_ready_flow_takes_the_tenant_as_a_parameter(suites: dict[str, Path])
 def test_the_task_outside_a_flow_uses_its_own_run(suites: dict[str, Path]) -> None:
     summary = run_dq_suite(str(suites["passing"]))
     assert summary["status"] == "passed" and summary["run_id"] == summary["prefect"]["task_run_id"]
+    assert summary["logical_date"] is None and "flow_name" not in summary["prefect"]

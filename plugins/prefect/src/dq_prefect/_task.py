@@ -70,18 +70,28 @@ def retry_unless_config_error(task: Any, task_run: Any, state: Any) -> bool:
 
 
 def run_facts() -> dict[str, Any]:
-    """The run as ``prefect.runtime`` sees it (see :mod:`dq_prefect._context`)."""
+    """The run as ``prefect.runtime`` sees it (see :mod:`dq_prefect._context`).
+
+    A task called outside any flow (Prefect 3 allows it) has no flow run: its own task run
+    id is the run id, and it has no schedule and no flow parameters.
+    """
     from prefect.runtime import flow_run, task_run
 
-    run_id = flow_run.id or task_run.id  # a task called outside a flow has only its own id
+    facts: dict[str, Any] = {
+        "task_run_id": task_run.id,
+        "task_run_count": task_run.run_count,
+    }
+    flow_run_id = flow_run.id
+    # outside a flow Prefect 3.4 reports the task's missing flow run id as the text "None"
+    if not flow_run_id or str(flow_run_id) == "None":
+        return {**facts, "id": task_run.id, "parameters": {}}
     return {
-        "id": run_id,
+        **facts,
+        "id": flow_run_id,
         "name": flow_run.name,
         "flow_name": flow_run.flow_name,
         "scheduled_start_time": flow_run.scheduled_start_time,
         "parameters": dict(flow_run.parameters or {}),
-        "task_run_id": task_run.id,
-        "task_run_count": task_run.run_count,
     }
 
 
