@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from conftest import write_dist_info
-
 from dq.cli import main
 
 MARKER = """\
@@ -126,7 +125,8 @@ def test_a_plugin_that_fails_to_import_is_named_and_dq_keeps_working(
 
 
 def test_a_plugin_whose_register_raises_is_named(site, monkeypatch, capsys) -> None:
-    install(site, monkeypatch, "bad", "dq_bad_cmd", "def register(groups):\n    raise KeyError('x')\n")
+    source = "def register(groups):\n    raise KeyError('x')\n"
+    install(site, monkeypatch, "bad", "dq_bad_cmd", source)
     code, _, err = run(capsys, "bad")
     assert code == 2
     assert "command plugin 'bad' from dq-bad-cmd 1.0.0 failed to register: KeyError" in err

@@ -216,3 +216,14 @@ def test_key_commands_on_a_store_without_its_own_keys_explain_and_exit_2(
 def test_key_commands_name_an_unknown_backend(workdir, capsys) -> None:
     code, _, err = run(capsys, "secrets", "rotate-key", "nope", "k2")
     assert code == 2 and "no secret backend named 'nope' is configured" in err
+
+
+def test_a_suite_cannot_loosen_dq_tomls_policy_for_dq_secrets(workdir, capsys, tmp_path) -> None:
+    site = (workdir / "dq.toml").read_text()
+    (workdir / "dq.toml").write_text(site + '\n[policy]\ntenant_scoping = "required"\n')
+    suite = tmp_path / "loose.suite.toml"
+    suite.write_text('[secrets.backends.vault]\ntype = "file"\npath = "x.json"\n')
+    code, out, err = run(capsys, "secrets", "get", "vault:db#password", "--suite", str(suite))
+    assert (code, out) == (2, "")
+    assert f"{suite}: invalid configuration" in err
+    assert "secrets.backends.vault: defined by dq.toml; a suite may not redefine it" in err

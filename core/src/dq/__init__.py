@@ -229,9 +229,9 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from dq.notify._alerts import notification_for, resolution_for
     from dq.notify._config import ChannelConfig, NotifyConfig
     from dq.notify._delivery import Dispatcher, NotificationLost
-    from dq.notify._store import OutboxCorrupt
     from dq.notify._outbox import Outbox, OutboxEntry
     from dq.notify._state import state_dir
+    from dq.notify._store import OutboxCorrupt
     from dq.plugins._discovery import Inventory, PluginRecord, discover
     from dq.plugins._host import Host, default_host
     from dq.plugins._settings import PluginSettings

@@ -221,6 +221,17 @@ def _resolver(args: argparse.Namespace) -> Any:
         suite = load_document(suite_path)
         if not isinstance(suite, dict):
             raise ConfigError(str(suite_path), ["expected a table at the top level"])
+        from dq.config._policy import enforce, policy_from
+
+        enforce(
+            policy_from(ctx.config, ctx.config_source),
+            str(suite_path),
+            site=ctx.config,
+            suite_secrets=suite.get("secrets") if isinstance(suite.get("secrets"), dict) else {},
+            suite_notify=None,
+            engine=None,
+            data_path=None,
+        )
         if suite.get("secrets") is not None:
             for name, value in (("dq.toml", table), (str(suite_path), suite["secrets"])):
                 if value is not None and not isinstance(value, dict):

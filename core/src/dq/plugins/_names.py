@@ -19,7 +19,8 @@ AUDIT_KIND = "audit"
 COMMAND_KIND = "command"
 
 #: kind -> entry-point group. The order is the order kinds are listed in. Every kind but
-#: ``audit`` and ``command`` is a component kind with a factory hook (:data:`dq.protocols.KIND_FACTORIES`).
+#: ``audit`` and ``command`` is a component kind with a factory hook
+#: (:data:`dq.protocols.KIND_FACTORIES`).
 KIND_GROUPS: dict[str, str] = {
     "engine": "dq.engines",
     "notifier": "dq.notifiers",

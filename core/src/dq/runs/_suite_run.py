@@ -20,6 +20,7 @@ import attrs
 
 from dq.checks._engines import check
 from dq.config._files import engine_table, site_config
+from dq.config._policy import enforce, policy_from
 from dq.model._errors import UsageError
 from dq.model._jobs import RunContext, Suite
 from dq.model._notifications import Delivery
@@ -125,6 +126,15 @@ def execute_suite(
     engine_name = engine or suite.engine
     if site is None:
         site, site_source = site_config()
+    enforce(
+        policy_from(site, site_source),
+        where,
+        site=site,
+        suite_secrets=suite.secrets,
+        suite_notify=suite.notify,
+        engine=engine_name,
+        data_path=getattr(suite.source, "path", None),
+    )
     secrets_table = _merged_secrets(site, suite)
     notify_table = dict(suite.notify or site.get("notify") or {})
     with tenant_scope(tenant):
