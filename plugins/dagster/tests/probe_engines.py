@@ -2,9 +2,9 @@
 
 * ``tenant-probe`` records :func:`dq.current_tenant` while it checks, proving from inside
   the engine call a real Dagster check makes that the run's tenant is bound during the run.
-* ``flaky`` fails with a runtime :class:`dq.DqError` ("warehouse not reachable") the first
-  time it sees a data file and checks normally after that: a retry can help, so Dagster's
-  or Prefect's retries must be honoured for it.
+* ``flaky`` fails with a runtime :class:`dq.DqError` ("warehouse not reachable") on its first
+  call after a test removes its marker file, and checks normally after that: a retry
+  can help, so Dagster's retries must be honoured for it.
 
 Both check with dq-contract-tests' TrivialEngine.
 """

@@ -119,14 +119,18 @@ def cases(instance: Any, suites: dict[str, Path]) -> Run:
         dq_asset_check(suite=suites["failing"], asset=bad_orders, name="observe", fail_on="never"),
         dq_asset_check(suite=suites["warnings"], asset=warn_orders),
         dq_asset_check(
-            suite=suites["warnings"], asset=warn_orders, name="strict", fail_on="warning",
+            suite=suites["warnings"],
+            asset=warn_orders,
+            name="strict",
+            fail_on="warning",
             blocking=False,
         ),
         dq_asset_check(suite=suites["erroring"], asset=broken_orders),
         dq_asset_check(suite=suites["passing"], asset=pandas_orders),
         dq_asset_check(suite=suites["failing"], asset=file_orders, blocking=False),
-        dq_asset_check(suite=suites["failing"], asset=external_orders, load_value=False,
-                       blocking=False),
+        dq_asset_check(
+            suite=suites["failing"], asset=external_orders, load_value=False, blocking=False
+        ),
         *dq_asset_checks(
             suites=[suites["tenant-probe"], suites["warnings"]], asset=pandas_orders, blocking=False
         ),
@@ -191,7 +195,9 @@ def test_failed_error_rules_give_an_error_check_that_blocks_downstream(cases: Ru
     assert "good_report" in cases.materialized  # the same run went on elsewhere
     assert not cases.success
     text = evaluation.description
-    assert "emails_present (error, 1 failed)" in text and "amount_positive (error, 1 failed)" in text
+    assert (
+        "emails_present (error, 1 failed)" in text and "amount_positive (error, 1 failed)" in text
+    )
 
 
 def test_a_run_that_errored_gives_an_error_check(cases: Run) -> None:
@@ -328,8 +334,12 @@ def errors(instance: Any, suites: dict[str, Path]) -> Run:
     checks = [
         dq_asset_check(suite=missing, asset=orders, retry_policy=retry, blocking=False),
         dq_asset_check(
-            suite=suites["passing"], asset=orders, name="bad_tenant", tenant="Globex Corp",
-            retry_policy=retry, blocking=False,
+            suite=suites["passing"],
+            asset=orders,
+            name="bad_tenant",
+            tenant="Globex Corp",
+            retry_policy=retry,
+            blocking=False,
         ),
         dq_asset_check(suite=suites["passing"], asset=answer, retry_policy=retry, blocking=False),
         dq_asset_check(suite=suites["flaky"], asset=orders, retry_policy=retry, blocking=False),
@@ -345,7 +355,9 @@ def test_a_missing_suite_file_fails_without_retries_naming_the_path(
     assert errors.step_events(step, "STEP_UP_FOR_RETRY") == [], "retries must be skipped"
     message = errors.failure(step)
     assert message.startswith("Failure: ")
-    assert f"dq suite file {suites['passing'].parent / 'no-such.suite.toml'}: no such file" in message
+    assert (
+        f"dq suite file {suites['passing'].parent / 'no-such.suite.toml'}: no such file" in message
+    )
     assert ("orders", "dq_no_such") not in errors.checks
 
 

@@ -70,7 +70,9 @@ def test_an_unusable_context_is_refused_naming_the_fault(native: Any, named: str
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.dictionaries(st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True), st.text(max_size=20)))
+@given(
+    st.dictionaries(st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True), st.text(max_size=20))
+)
 def test_every_user_tag_arrives_verbatim(tags: dict[str, str]) -> None:
     params = run_context(run(**tags)).params
     assert {k: params[k] for k in tags if k != "job_name"} == {
@@ -115,10 +117,24 @@ def test_the_report_lists_failing_rules_first_and_escapes_cells() -> None:
         "counts": {"rules": 2, "failed_errors": 1, "failed_warnings": 0},
         "failing": [{"rule_id": "b|c"}],
         "rules": [
-            {"rule_id": "a", "check": "not_null", "column": "x", "severity": "error",
-             "status": "passed", "failed_count": 0, "element_count": 3},
-            {"rule_id": "b|c", "check": "regex", "column": None, "severity": "error",
-             "status": "failed", "failed_count": 1, "element_count": 3},
+            {
+                "rule_id": "a",
+                "check": "not_null",
+                "column": "x",
+                "severity": "error",
+                "status": "passed",
+                "failed_count": 0,
+                "element_count": 3,
+            },
+            {
+                "rule_id": "b|c",
+                "check": "regex",
+                "column": None,
+                "severity": "error",
+                "status": "failed",
+                "failed_count": 1,
+                "element_count": 3,
+            },
         ],
     }
     lines = markdown(summary).splitlines()

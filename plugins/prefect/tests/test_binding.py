@@ -61,7 +61,10 @@ def test_a_flow_run_read_through_the_client_maps_too() -> None:
     run_id = uuid.uuid4()
     when = datetime(2026, 11, 25, 6, tzinfo=UTC)
     flow_run = FlowRun(
-        id=run_id, name="x", flow_id=uuid.uuid4(), parameters={"tenant": "acme"},
+        id=run_id,
+        name="x",
+        flow_id=uuid.uuid4(),
+        parameters={"tenant": "acme"},
         expected_start_time=when,
     )
     ctx = PrefectBinding().context(flow_run)
@@ -126,7 +129,8 @@ def test_the_gate_exception_keeps_its_message_and_summary_through_pickling() -> 
 
 
 @pytest.mark.parametrize(
-    ("name", "key"), [("orders", "dq-orders"), ("Orders EU_2", "dq-orders-eu-2"), ("__", "dq-suite")]
+    ("name", "key"),
+    [("orders", "dq-orders"), ("Orders EU_2", "dq-orders-eu-2"), ("__", "dq-suite")],
 )
 def test_artifact_keys_use_only_what_prefect_allows(name: str, key: str) -> None:
     assert artifact_key(name) == key

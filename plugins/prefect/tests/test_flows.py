@@ -53,7 +53,9 @@ def settled_task_runs(client: Any, flow_run_id: Any, deadline: float = 30.0) -> 
             return runs
         if time.monotonic() > stop:
             states = [run.state for run in runs]
-            raise AssertionError(f"task runs of {flow_run_id} not final after {deadline}s: {states}")
+            raise AssertionError(
+                f"task runs of {flow_run_id} not final after {deadline}s: {states}"
+            )
         time.sleep(0.2)
 
 
@@ -178,15 +180,14 @@ def matrix(cases: list[tuple[str, str, str | None]]) -> list[tuple[bool, dict[st
     outcomes = []
     for suite, fail_on, data_kind in cases:
         csv = Path(suite).parent / "orders.csv"
-        data = {
-            None: None,
-            "polars": lambda: pl.read_csv(csv),
-            "pandas": lambda: pl.read_csv(csv).to_pandas(),
-            "path": lambda: str(csv),
-        }[data_kind]
-        state = run_dq_suite(
-            suite, fail_on=fail_on, data=data() if data else None, return_state=True
-        )
+        data: Any = None
+        if data_kind == "polars":
+            data = pl.read_csv(csv)
+        elif data_kind == "pandas":
+            data = pl.read_csv(csv).to_pandas()
+        elif data_kind == "path":
+            data = str(csv)
+        state = run_dq_suite(suite, fail_on=fail_on, data=data, return_state=True)
         value = state.result(raise_on_failure=False)
         outcomes.append((state.is_completed(), value.summary if state.is_failed() else value))
     return outcomes

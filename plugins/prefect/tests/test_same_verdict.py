@@ -26,7 +26,12 @@ ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples"
 HOOK = "/services/T000ACME/B000/acme-webhook-token"
 #: The example rules that pass on examples/orders.csv (the others find planted defects).
-PASSING = ('check = "not_null"\ncolumn = "order_id"', 'id = "country_code"', "row_count", "created_at")
+PASSING = (
+    'check = "not_null"\ncolumn = "order_id"',
+    'id = "country_code"',
+    "row_count",
+    "created_at",
+)
 
 
 def write_suite(folder: Path, name: str, url: str) -> Path:

@@ -124,7 +124,7 @@ def dq_asset_check(
 
     # no annotations on the decorated functions: Dagster inspects them at definition time
     # and this module's are strings (PEP 563); the context is an AssetCheckExecutionContext
-    def run(context, value):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+    def run(context, value):  # type: ignore[no-untyped-def]
         outcome = execute(
             context,
             ref,
@@ -141,7 +141,7 @@ def dq_asset_check(
             log(result.description or "")
         return result
 
-    def run_on_source(context):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+    def run_on_source(context):  # type: ignore[no-untyped-def]
         return run(context, None)
 
     with warnings.catch_warnings():

@@ -119,8 +119,7 @@ def metadata(outcome: Outcome) -> dict[str, Any]:
         dg.TableColumn("element_count", "int"),
     ]
     records = [
-        dg.TableRecord({**row, "column": row["column"] or ""})
-        for row in rule_rows(outcome.result)
+        dg.TableRecord({**row, "column": row["column"] or ""}) for row in rule_rows(outcome.result)
     ]
     values: dict[str, Any] = {
         "dq_status": summary["status"],

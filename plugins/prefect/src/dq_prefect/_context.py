@@ -52,9 +52,7 @@ def parse_logical_date(value: object) -> datetime | None:
                 f"scheduled_start_time {value[:_SHOWN]!r} is not an ISO 8601 date"
             ) from None
     if not isinstance(value, datetime):
-        raise dq.UsageError(
-            f"scheduled_start_time must be a datetime, not {type(value).__name__}"
-        )
+        raise dq.UsageError(f"scheduled_start_time must be a datetime, not {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise dq.UsageError(
             f"scheduled_start_time {value.isoformat()} has no timezone: Prefect's are aware; "
@@ -137,9 +135,7 @@ def run_context(native: object, *, tenant: object = None) -> dq.RunContext:
     if parameters is None:
         parameters = {}
     if not isinstance(parameters, Mapping):
-        raise dq.UsageError(
-            f"flow parameters must be a mapping, not {type(parameters).__name__}"
-        )
+        raise dq.UsageError(f"flow parameters must be a mapping, not {type(parameters).__name__}")
     values = {str(key): parameters[key] for key in parameters}
     chosen = tenant if tenant not in (None, "") else values.get(TENANT_PARAMETER)
     params = {k: param_text(v) for k, v in values.items() if k != TENANT_PARAMETER}

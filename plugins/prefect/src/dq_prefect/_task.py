@@ -205,9 +205,7 @@ def validate(
 
     ``options`` are the task's (``tenant``, ``fail_on``, ``engine``, ``data``, ``key``).
     """
-    configured = run_dq_suite.with_options(
-        retries=retries, retry_delay_seconds=retry_delay_seconds
-    )
+    configured = run_dq_suite.with_options(retries=retries, retry_delay_seconds=retry_delay_seconds)
     return configured(suite, **options)
 
 
