@@ -1,5 +1,7 @@
 """dq-email against the SMTP notifier contract of dq-contract-tests, built as dq builds it.
 
+The contract class and its timings live in ``dq_email._contract`` so that ``dq plugins
+verify email`` runs exactly this class too (``DQ_CONTRACT``; ``test_verify.py`` proves it).
 The fixture asks a :class:`dq.Host` over the installed plugins for ``notifier:email`` with a
 raw config table (the password as a ``dq.SecretValue``, as dq's secret resolver hands it
 over), so the run also proves the entry points, the hook implementations and the config
@@ -12,14 +14,11 @@ from typing import Any
 
 import dq
 import pytest
-from dq_contract.notifier_smtp import SmtpNotifierContract
 from dq_contract.smtp_sink import SmtpSink
+from dq_email._contract import CONTRACT_CONFIG, EmailContract
 
 
-class TestEmailContract(SmtpNotifierContract):
-    timeout_seconds = 0.5
-    deadline_seconds = 3.0
-
+class TestEmailContract(EmailContract):
     @pytest.fixture
     def notifier(self, smtp_sink: SmtpSink) -> Any:
         return dq.Host(dq.discover()).component(
@@ -31,11 +30,6 @@ class TestEmailContract(SmtpNotifierContract):
                 "ca_file": smtp_sink.ca_file,
                 "username": smtp_sink.username,
                 "password": dq.SecretValue(smtp_sink.password),
-                "sender": self.sender,
-                "recipients": list(self.recipients),
-                "timeout": self.timeout_seconds,
-                "deadline": self.deadline_seconds,
-                "backoff": 0.05,
-                "max_message_bytes": 200_000,
+                **CONTRACT_CONFIG,
             },
         )

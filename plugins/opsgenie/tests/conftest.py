@@ -11,7 +11,7 @@ import anyio
 import dq
 import pytest
 from dq_contract.servers import HttpSink, running_sink
-from fake_opsgenie import FakeOpsgenie
+from dq_opsgenie.testing import FakeOpsgenie
 
 #: The API key the local Opsgenie knows (a UUID, like Opsgenie's); random per session so the
 #: leak tests search for a value that cannot appear by accident.

@@ -13,7 +13,7 @@ import dq
 import pytest
 from conftest import API_KEY, note
 from dq_opsgenie import OpsgenieConfig, render_request
-from fake_opsgenie import FakeOpsgenie
+from dq_opsgenie.testing import FakeOpsgenie
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

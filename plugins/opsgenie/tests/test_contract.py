@@ -15,7 +15,7 @@ import pytest
 from conftest import API_KEY, build
 from dq_contract.notifier import NotifierContract
 from dq_contract.servers import HttpSink, running_sink
-from fake_opsgenie import FakeOpsgenie
+from dq_opsgenie.testing import FakeOpsgenie
 
 
 class TestOpsgenieContract(NotifierContract):

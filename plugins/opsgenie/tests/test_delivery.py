@@ -13,7 +13,7 @@ import dq
 import pytest
 from conftest import API_KEY, READ_ONLY_KEY, note, notifier_for, send
 from dq_contract.servers import HttpSink, Reply
-from fake_opsgenie import FakeOpsgenie
+from dq_opsgenie.testing import FakeOpsgenie
 
 DELIVERED, FAILED = dq.DeliveryStatus.DELIVERED, dq.DeliveryStatus.FAILED
 
@@ -130,3 +130,22 @@ def test_the_api_key_is_in_no_repr_error_or_log(
     texts += [repr(d) for d in deliveries] + [r.getMessage() for r in caplog.records]
     assert all(API_KEY not in text for text in texts)
     assert "***" in deliveries[1].error
+
+
+def test_a_stalled_close_fails_unapplied_and_goes_through_once_the_service_answers(
+    sink: HttpSink, fake: FakeOpsgenie
+) -> None:
+    """The stand-in's ``stall`` (used by dq's end-to-end kill test) holds a close without
+    applying it: the sender times out, the alert stays open until a resend."""
+    notifier = notifier_for(sink, timeout=0.3, deadline=0.8)
+    assert send(notifier, note()).status is DELIVERED
+    fake.stall("close", seconds=5)
+
+    held = send(notifier, note(kind=dq.NotificationKind.RESOLVE))
+
+    assert held.status is FAILED and "timed out" in held.error
+    assert fake.wait_stalled(1, timeout=0) and fake.stalled[0] == ("close", "orders-7f3a")
+    assert [a.status for a in fake.by_alias("orders-7f3a")] == ["open"]
+    fake.stall()
+    assert send(notifier, note(kind=dq.NotificationKind.RESOLVE)).status is DELIVERED
+    assert [a.status for a in fake.by_alias("orders-7f3a")] == ["closed"]

@@ -11,7 +11,7 @@ import anyio
 import dq
 import pytest
 from dq_contract.servers import HttpSink, running_sink
-from fake_pagerduty import FakePagerDuty
+from dq_pagerduty.testing import FakePagerDuty
 
 #: A well-formed routing key the local PagerDuty knows; random per session so that the leak
 #: tests search for a value that cannot appear by accident.

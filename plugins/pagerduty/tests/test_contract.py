@@ -14,7 +14,7 @@ import pytest
 from conftest import ROUTING_KEY, build
 from dq_contract.notifier import NotifierContract
 from dq_contract.servers import HttpSink, running_sink
-from fake_pagerduty import FakePagerDuty
+from dq_pagerduty.testing import FakePagerDuty
 
 
 class TestPagerDutyContract(NotifierContract):

@@ -14,7 +14,7 @@ import dq
 import pytest
 from conftest import ROUTING_KEY, note, notifier_for, send
 from dq_contract.servers import HttpSink, Reply
-from fake_pagerduty import FakePagerDuty
+from dq_pagerduty.testing import FakePagerDuty
 
 DELIVERED, FAILED = dq.DeliveryStatus.DELIVERED, dq.DeliveryStatus.FAILED
 
@@ -153,3 +153,22 @@ def test_a_malformed_routing_key_is_a_config_error_that_does_not_echo_it() -> No
         build(notifier_for_url)
     assert "32-character Integration Key" in str(caught.value)
     assert secret not in str(caught.value)
+
+
+def test_a_stalled_resolve_fails_unapplied_and_goes_through_once_the_service_answers(
+    sink: HttpSink, fake: FakePagerDuty
+) -> None:
+    """The stand-in's ``stall`` (used by dq's end-to-end kill test) holds a resolve without
+    applying it: the sender times out, the incident stays open until a resend."""
+    notifier = notifier_for(sink, timeout=0.3, deadline=0.8)
+    assert send(notifier, note()).status is DELIVERED
+    fake.stall("resolve", seconds=5)
+
+    held = send(notifier, note(kind=dq.NotificationKind.RESOLVE))
+
+    assert held.status is FAILED and "timed out" in held.error
+    assert fake.wait_stalled(1, timeout=0) and fake.stalled[0] == ("resolve", "orders-7f3a")
+    assert [i.status for i in fake.by_key("orders-7f3a")] == ["triggered"]
+    fake.stall()
+    assert send(notifier, note(kind=dq.NotificationKind.RESOLVE)).status is DELIVERED
+    assert [i.status for i in fake.by_key("orders-7f3a")] == ["resolved"]

@@ -13,7 +13,7 @@ import dq
 import pytest
 from conftest import ROUTING_KEY, note
 from dq_pagerduty import PagerDutyConfig, render_event
-from fake_pagerduty import FakePagerDuty
+from dq_pagerduty.testing import FakePagerDuty
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

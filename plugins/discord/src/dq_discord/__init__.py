@@ -18,7 +18,11 @@ if TYPE_CHECKING:
     from dq_discord._embeds import render_message
     from dq_discord._notifier import DiscordNotifier
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+
+#: The contract ``dq plugins verify discord`` runs: the same subclass this plugin's own
+#: ``test_contract.py`` uses (it reads dq-discord's protocol back). Imported only by verify.
+DQ_CONTRACT = "dq_discord._contract:DiscordContract"
 
 #: The channel type users write (``type = "discord"``); also the entry-point name.
 NOTIFIER_NAME = "discord"

@@ -17,7 +17,11 @@ if TYPE_CHECKING:
     from dq_email._message import render as render_message
     from dq_email._notifier import EmailNotifier
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+
+#: The contract ``dq plugins verify email`` runs: the same subclass this plugin's own
+#: ``test_contract.py`` uses (it reads dq-email's protocol back). Imported only by verify.
+DQ_CONTRACT = "dq_email._contract:EmailContract"
 
 #: The channel type users write (``type = "email"``); also the entry-point name.
 NOTIFIER_NAME = "email"

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from dq_opsgenie._alert import render_request
     from dq_opsgenie._notifier import OpsgenieNotifier
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: The channel type users write (``type = "opsgenie"``); also the entry-point name.
 NOTIFIER_NAME = "opsgenie"

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from dq_pagerduty._event import render_event
     from dq_pagerduty._notifier import PagerDutyNotifier
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: The channel type users write (``type = "pagerduty"``); also the entry-point name.
 NOTIFIER_NAME = "pagerduty"

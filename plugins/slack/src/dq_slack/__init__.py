@@ -18,7 +18,11 @@ if TYPE_CHECKING:
     from dq_slack._blocks import render_message
     from dq_slack._notifier import SlackNotifier
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
+
+#: The contract ``dq plugins verify slack`` runs: the same subclass this plugin's own
+#: ``test_contract.py`` uses (it reads dq-slack's protocol back). Imported only by verify.
+DQ_CONTRACT = "dq_slack._contract:SlackContract"
 
 #: The channel type users write (``type = "slack"``); also the entry-point name.
 NOTIFIER_NAME = "slack"

@@ -18,7 +18,11 @@ if TYPE_CHECKING:
     from dq_teams._card import render_message
     from dq_teams._notifier import TeamsNotifier
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+
+#: The contract ``dq plugins verify teams`` runs: the same subclass this plugin's own
+#: ``test_contract.py`` uses (it reads dq-teams's protocol back). Imported only by verify.
+DQ_CONTRACT = "dq_teams._contract:TeamsContract"
 
 #: The channel type users write (``type = "teams"``); also the entry-point name.
 NOTIFIER_NAME = "teams"

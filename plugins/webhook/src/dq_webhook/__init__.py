@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from dq_webhook._body import render_body
     from dq_webhook._notifier import WebhookNotifier
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: The channel type users write (``type = "webhook"``); also the entry-point name.
 NOTIFIER_NAME = "webhook"

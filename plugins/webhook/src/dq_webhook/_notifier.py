@@ -26,6 +26,7 @@ import httpx
 
 from dq_webhook._body import render_body
 from dq_webhook._config import WebhookConfig
+from dq_webhook._pool import ClientPool
 from dq_webhook._redact import REDACTOR, scrub, url_parts
 from dq_webhook._retry import Policy, Verdict, post_until_settled, retry_after_seconds
 from dq_webhook._signing import sign, signing_key
@@ -57,7 +58,9 @@ def message_id(notification: dq.Notification) -> str:
 
 class WebhookNotifier:
     """A :class:`dq.protocols.Notifier` for one HTTP endpoint that verifies Standard Webhooks
-    signatures. Building it does no I/O and binds to no event loop."""
+    signatures. Building it does no I/O and binds to no event loop. Sends that overlap on one
+    event loop share one ``httpx.AsyncClient`` (``_pool``); the last to finish closes it.
+    ``async with notifier:`` keeps it open across sequential sends in a block."""
 
     def __init__(self, config: WebhookConfig) -> None:
         self.config = config
@@ -69,6 +72,7 @@ class WebhookNotifier:
             secret_text.strip().removeprefix("whsec_"),
         }
         REDACTOR.register(self._secrets)
+        self._pool = ClientPool()
         #: The size limit this notifier keeps (declared for dq and the contract).
         self.limits: dict[str, int] = {"request_bytes": config.max_body_bytes}
         self._policy = Policy(
@@ -91,6 +95,13 @@ class WebhookNotifier:
 
     __str__ = __repr__
 
+    async def __aenter__(self) -> WebhookNotifier:
+        await self._pool.acquire()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._pool.release()
+
     async def send(self, notification: dq.Notification) -> dq.Delivery:
         """POST *notification*; never raises for a delivery problem."""
         c = self.config
@@ -106,7 +117,7 @@ class WebhookNotifier:
         msg_id = message_id(notification)
         url = self._url.reveal_text()
 
-        async with httpx.AsyncClient(follow_redirects=False) as client:
+        async with self._pool.client() as client:
 
             def request(timeout: float) -> httpx.Request:
                 stamp = int(time.time())

@@ -16,16 +16,24 @@ resolve". What it checks, each from the "Send an Alert Event" page:
 * success is ``202 {"status":"success","message":"Event processed","dedup_key":…}``; a
   trigger on an open key is added to that alert, on a resolved key opens a new one; a
   resolve of an unknown or resolved key is accepted and dropped.
+
+Importable as ``dq_pagerduty.testing`` (it needs dq-contract-tests, the test dependency, for
+its HTTP server) so other test suites — dq's end-to-end tests, a user's own — can run the
+same stand-in: ``with serve(FakePagerDuty(key)) as sink: ...``. :meth:`FakePagerDuty.stall`
+makes it hold chosen events unanswered (and unapplied), the way a service hangs mid-request,
+so a test can kill the sender during a delivery.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import attrs
-from dq_contract.servers import Reply, Request
+from dq_contract.servers import HttpSink, Reply, Request, running_sink
 
 SEVERITIES = {"critical", "error", "warning", "info"}
 ACTIONS = {"trigger", "acknowledge", "resolve"}
@@ -50,6 +58,11 @@ class FakePagerDuty:
         #: Every alert ever opened, in order (a resolved key that triggers again opens another).
         self.incidents: list[Incident] = []
         self.accepted: list[dict[str, Any]] = []
+        #: action -> seconds: requests of these actions are held back unapplied (``stall``)
+        self._stalling: dict[str, float] = {}
+        #: (action, key) of every request held back, in arrival order
+        self.stalled: list[tuple[str, str]] = []
+        self._changed = threading.Condition(self._lock)
 
     def open(self) -> list[Incident]:
         with self._lock:
@@ -58,6 +71,29 @@ class FakePagerDuty:
     def by_key(self, key: str) -> list[Incident]:
         with self._lock:
             return [i for i in self.incidents if i.dedup_key == key]
+
+    # -- stalling: a service that hangs mid-request -----------------------------------------
+
+    def stall(self, *actions: str, seconds: float = 60.0) -> None:
+        """Hold every later request of *actions* for *seconds* without applying it, then
+        answer 503: the sender sees a request that never completes (until its own timeout).
+        Stopping the sink wakes held requests early. ``stall()`` with no action ends it."""
+        with self._lock:
+            self._stalling = dict.fromkeys(actions, seconds)
+
+    def wait_stalled(self, count: int = 1, timeout: float = 30.0) -> bool:
+        """Block until *count* requests are being held back; False when *timeout* ran out."""
+        with self._changed:
+            return self._changed.wait_for(lambda: len(self.stalled) >= count, timeout)
+
+    def _held(self, action: str, key: str) -> Reply | None:
+        with self._changed:
+            seconds = self._stalling.get(action)
+            if seconds is None:
+                return None
+            self.stalled.append((action, key))
+            self._changed.notify_all()
+        return Reply(503, {"Content-Type": "text/plain"}, "stalled by the test", delay=seconds)
 
     def __call__(self, request: Request) -> Reply:
         if request.path.split("?")[0] != "/v2/enqueue":
@@ -85,6 +121,9 @@ class FakePagerDuty:
             return _invalid(*errors)
         if event["routing_key"] not in self.keys:
             return _invalid("Invalid routing key")
+        held = self._held(event["event_action"], str(event.get("dedup_key") or ""))
+        if held is not None:
+            return held
         key = self.apply(event)
         body = {"status": "success", "message": "Event processed", "dedup_key": key}
         return Reply(202, {"Content-Type": "application/json"}, json.dumps(body))
@@ -154,3 +193,10 @@ class FakePagerDuty:
                 current.status = "resolved" if action == "resolve" else "acknowledged"
                 current.events.append(event)
         return key
+
+
+@contextmanager
+def serve(responder: FakePagerDuty, max_body_bytes: int = 512000) -> Iterator[HttpSink]:
+    """A real HTTP server on 127.0.0.1 answering as PagerDuty's Events API v2 (``/v2/enqueue``) through *responder*; stopped
+    (held requests woken) on exit. ``sink.origin`` is what the notifier's ``url`` takes."""
+    yield from running_sink(max_body_bytes, responder=responder)

@@ -16,18 +16,26 @@ as Opsgenie's Alert API is documented to, and keeps alerts by alias:
 * success is ``202 {"result":"Request will be processed","took":…,"requestId":…}``: the
   real API applies the request later; the stand-in applies it at once and records it under
   its ``requestId``. Lengths are counted in UTF-16 units (Opsgenie runs on the JVM).
+
+Importable as ``dq_opsgenie.testing`` (it needs dq-contract-tests, the test dependency, for
+its HTTP server) so other test suites — dq's end-to-end tests, a user's own — can run the
+same stand-in: ``with serve(FakeOpsgenie(key)) as sink: ...``. :meth:`FakeOpsgenie.stall`
+makes it hold chosen events unanswered (and unapplied), the way a service hangs mid-request,
+so a test can kill the sender during a delivery.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 import uuid
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import attrs
-from dq_contract.servers import Reply, Request
+from dq_contract.servers import HttpSink, Reply, Request, running_sink
 
 JSON = {"Content-Type": "application/json"}
 PRIORITIES = {"P1", "P2", "P3", "P4", "P5"}
@@ -68,6 +76,11 @@ class FakeOpsgenie:
         self.alerts: list[Alert] = []
         #: requestId -> (action, alias), for every accepted request
         self.requests: dict[str, tuple[str, str]] = {}
+        #: action -> seconds: requests of these actions are held back unapplied (``stall``)
+        self._stalling: dict[str, float] = {}
+        #: (action, key) of every request held back, in arrival order
+        self.stalled: list[tuple[str, str]] = []
+        self._changed = threading.Condition(self._lock)
 
     def open(self) -> list[Alert]:
         with self._lock:
@@ -76,6 +89,29 @@ class FakeOpsgenie:
     def by_alias(self, alias: str) -> list[Alert]:
         with self._lock:
             return [a for a in self.alerts if a.alias == alias]
+
+    # -- stalling: a service that hangs mid-request -----------------------------------------
+
+    def stall(self, *actions: str, seconds: float = 60.0) -> None:
+        """Hold every later request of *actions* for *seconds* without applying it, then
+        answer 503: the sender sees a request that never completes (until its own timeout).
+        Stopping the sink wakes held requests early. ``stall()`` with no action ends it."""
+        with self._lock:
+            self._stalling = dict.fromkeys(actions, seconds)
+
+    def wait_stalled(self, count: int = 1, timeout: float = 30.0) -> bool:
+        """Block until *count* requests are being held back; False when *timeout* ran out."""
+        with self._changed:
+            return self._changed.wait_for(lambda: len(self.stalled) >= count, timeout)
+
+    def _held(self, action: str, key: str) -> Reply | None:
+        with self._changed:
+            seconds = self._stalling.get(action)
+            if seconds is None:
+                return None
+            self.stalled.append((action, key))
+            self._changed.notify_all()
+        return Reply(503, {"Content-Type": "text/plain"}, "stalled by the test", delay=seconds)
 
     def __call__(self, request: Request) -> Reply:
         auth = request.header("Authorization") or ""
@@ -144,6 +180,9 @@ class FakeOpsgenie:
                 },
             )
         alias = body.get("alias") or str(uuid.uuid4())
+        held = self._held("create", alias)
+        if held is not None:
+            return held
         with self._lock:
             current = next(
                 (a for a in self.alerts if a.alias == alias and a.status == "open"), None
@@ -160,9 +199,19 @@ class FakeOpsgenie:
             return _reply(422, {"message": "Request body is not processable.", "errors": errors})
         if kind != "alias":
             return _reply(422, {"message": f"identifierType {kind!r} is not supported here"})
+        held = self._held("close", identifier)
+        if held is not None:
+            return held
         with self._lock:
             for alert in self.alerts:
                 if alert.alias == identifier and alert.status == "open":
                     alert.status = "closed"
                     alert.closes.append(body)
             return self._accepted("close", identifier)
+
+
+@contextmanager
+def serve(responder: FakeOpsgenie, max_body_bytes: int = 64000) -> Iterator[HttpSink]:
+    """A real HTTP server on 127.0.0.1 answering as Opsgenie's Alert API v2 through *responder*; stopped
+    (held requests woken) on exit. ``sink.origin`` is what the notifier's ``url`` takes."""
+    yield from running_sink(max_body_bytes, responder=responder)
