@@ -64,13 +64,29 @@ def _response(status: str, content_type: str, body: bytes) -> bytes:
 
 #: What each service answers on success, by path prefix (first match wins).
 _ANSWERS = (
-    (b"/v2/enqueue", _response("202 Accepted", "application/json",
-        b'{"status":"success","message":"Event processed","dedup_key":"k"}')),
-    (b"/v2/alerts", _response("202 Accepted", "application/json",
-        b'{"result":"Request will be processed","took":0.01,'
-        b'"requestId":"43a29c5c-3dbf-4fa4-9c26-f4f71023e120"}')),
-    (b"/api/webhooks/", _response("200 OK", "application/json",
-        b'{"id":"1","type":0,"channel_id":"2","content":""}')),
+    (
+        b"/v2/enqueue",
+        _response(
+            "202 Accepted",
+            "application/json",
+            b'{"status":"success","message":"Event processed","dedup_key":"k"}',
+        ),
+    ),
+    (
+        b"/v2/alerts",
+        _response(
+            "202 Accepted",
+            "application/json",
+            b'{"result":"Request will be processed","took":0.01,'
+            b'"requestId":"43a29c5c-3dbf-4fa4-9c26-f4f71023e120"}',
+        ),
+    ),
+    (
+        b"/api/webhooks/",
+        _response(
+            "200 OK", "application/json", b'{"id":"1","type":0,"channel_id":"2","content":""}'
+        ),
+    ),
     (b"/workflows/", _response("202 Accepted", "text/plain", b"")),
     (b"/hooks/", _response("204 No Content", "text/plain", b"")),
     (b"", _response("200 OK", "text/html", b"ok")),
@@ -372,7 +388,9 @@ def _measure(channel: Channel, notes: list[Any], args: argparse.Namespace) -> di
             delivery = await channel.notifier.send(notes[i])
             ok = delivery.status is dq.DeliveryStatus.DELIVERED
             if not ok:
-                print(f"  {channel.name}: {delivery.status.value}: {delivery.error}", file=sys.stderr)
+                print(
+                    f"  {channel.name}: {delivery.status.value}: {delivery.error}", file=sys.stderr
+                )
             return ok
 
         return await _fan_out(args.alerts, args.concurrency, send)

@@ -20,10 +20,23 @@ def sets(values: dict[str, object]) -> list[str]:
 
 def test_verify_runs_the_plugins_contract_subclass_and_passes() -> None:
     command = [
-        sys.executable, "-m", "dq", "plugins", "verify", "email", "--json",
-        "--set", "host={smtp_sink.host}", "--set", "port={smtp_sink.port}",
-        "--set", "ca_file={smtp_sink.ca_file}", "--set", "username={smtp_sink.username}",
-        "--set", "password={smtp_sink.password}",
+        sys.executable,
+        "-m",
+        "dq",
+        "plugins",
+        "verify",
+        "email",
+        "--json",
+        "--set",
+        "host={smtp_sink.host}",
+        "--set",
+        "port={smtp_sink.port}",
+        "--set",
+        "ca_file={smtp_sink.ca_file}",
+        "--set",
+        "username={smtp_sink.username}",
+        "--set",
+        "password={smtp_sink.password}",
         *sets(CONTRACT_CONFIG),
     ]
     run = subprocess.run(command, capture_output=True, text=True, timeout=600)

@@ -20,8 +20,15 @@ def sets(values: dict[str, object]) -> list[str]:
 
 def test_verify_runs_the_plugins_contract_subclass_and_passes() -> None:
     command = [
-        sys.executable, "-m", "dq", "plugins", "verify", "teams", "--json",
-        "--set", "url={http_sink.url}",
+        sys.executable,
+        "-m",
+        "dq",
+        "plugins",
+        "verify",
+        "teams",
+        "--json",
+        "--set",
+        "url={http_sink.url}",
         *sets(CONTRACT_CONFIG),
     ]
     run = subprocess.run(command, capture_output=True, text=True, timeout=600)

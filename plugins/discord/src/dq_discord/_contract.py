@@ -27,7 +27,9 @@ class DiscordContract(NotifierContract):
 
     def classify(self, request: Request) -> tuple[str, str] | None:
         try:
-            fields = {f["name"]: f["value"] for f in json.loads(request.body)["embeds"][0]["fields"]}
+            fields = {
+                f["name"]: f["value"] for f in json.loads(request.body)["embeds"][0]["fields"]
+            }
         except (ValueError, KeyError, IndexError, TypeError):
             return None
         status, key = fields.get("Status"), fields.get("Dedup key")

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-import uuid
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -211,7 +211,8 @@ class FakeOpsgenie:
 
 
 @contextmanager
-def serve(responder: FakeOpsgenie, max_body_bytes: int = 64000) -> Iterator[HttpSink]:
-    """A real HTTP server on 127.0.0.1 answering as Opsgenie's Alert API v2 through *responder*; stopped
-    (held requests woken) on exit. ``sink.origin`` is what the notifier's ``url`` takes."""
+def serve(responder: FakeOpsgenie, max_body_bytes: int = 64_000) -> Iterator[HttpSink]:
+    """A real HTTP server on 127.0.0.1 answering as Opsgenie's Alert API v2 through
+    *responder*; stopped (held requests woken) on exit.
+    ``sink.origin`` is what the notifier's ``url`` takes."""
     yield from running_sink(max_body_bytes, responder=responder)

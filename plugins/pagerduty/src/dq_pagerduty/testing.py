@@ -196,7 +196,8 @@ class FakePagerDuty:
 
 
 @contextmanager
-def serve(responder: FakePagerDuty, max_body_bytes: int = 512000) -> Iterator[HttpSink]:
-    """A real HTTP server on 127.0.0.1 answering as PagerDuty's Events API v2 (``/v2/enqueue``) through *responder*; stopped
-    (held requests woken) on exit. ``sink.origin`` is what the notifier's ``url`` takes."""
+def serve(responder: FakePagerDuty, max_body_bytes: int = 512_000) -> Iterator[HttpSink]:
+    """A real HTTP server on 127.0.0.1 answering as PagerDuty's Events API v2
+    (``/v2/enqueue``) through *responder*; stopped (held requests woken) on exit.
+    ``sink.origin`` is what the notifier's ``url`` takes."""
     yield from running_sink(max_body_bytes, responder=responder)
