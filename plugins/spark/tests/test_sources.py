@@ -111,3 +111,18 @@ def test_engine_declares_what_it_reads() -> None:
     from dq.protocols import engine_accepts
 
     assert engine_accepts(SparkEngine()) == frozenset({"polars", "spark"})
+
+
+def test_dq_run_suite_with_a_spark_source(
+    spark: Any, parquet: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole way through dq-core: [source] type = "spark" -> dq.SourceRef -> this engine
+    (with no master configured it reuses the process's active session, as in a notebook)."""
+    (tmp_path / "rules.toml").write_text((EXAMPLES / "orders.rules.toml").read_text())
+    (tmp_path / "suite.toml").write_text(
+        f'name = "orders"\nrules = "rules.toml"\nengine = "spark"\n\n'
+        f'[source]\ntype = "spark"\npath = "{parquet}"\nformat = "parquet"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    result = dq.run_suite(dq.load_suite(tmp_path / "suite.toml"))
+    assert _seen(result) == POLARS and result.engine == "spark"
