@@ -5,7 +5,7 @@ It does not talk to a network (dq-core's test env has no HTTP client); it
 which plays the part of the service: tests read it to see exactly what arrived,
 how often, and with which config (the ``url``). Its behaviour per send is
 scripted by the file named by ``script``: each send pops the first line
-(``deliver``, ``fail``, ``raise``, ``leak``, ``garbage``, ``hang``); an empty or missing
+(``deliver``, ``fail``, ``raise``, ``leak``, ``garbage``, ``hang``, ``block``); an empty or missing
 script means ``deliver``. Files, not memory, so the script and the record
 survive across ``dq`` processes — the outbox's whole point.
 """
@@ -62,6 +62,10 @@ class Recorder:
             import anyio
 
             await anyio.sleep(3600)
+        if mode == "block":  # blocking code inside async send: holds its event loop
+            import time
+
+            time.sleep(20)
         if mode in ("fail", "leak"):
             error = "HTTP 503: sink down" + (f" at {url}" if mode == "leak" else "")
             return Delivery(channel="recorder", status=DeliveryStatus.FAILED,

@@ -425,6 +425,25 @@ def test_a_notifier_that_hangs_is_cut_off_kept_and_does_not_hold_up_the_others(
     assert [e.channel for e in outbox.pending()] == ["oncall"]
 
 
+def test_a_notifier_that_blocks_its_event_loop_is_cut_off_all_the_same(
+    host: Host, sink: Sink, outbox: Outbox
+) -> None:
+    """time.sleep inside async send would hold an awaiting bound forever; the send runs on
+    a loop of its own in a worker thread, so the dispatcher is released at send_timeout."""
+    import time
+
+    sink.script("oncall", "block")
+    table = {"channels": {"oncall": sink.channel("oncall"), "team": sink.channel("team")}}
+    d = dispatcher(host, table, outbox, send_timeout=0.3)
+    started = time.monotonic()
+    deliveries = {x.channel: x for x in d.dispatch_sync(note())}
+    assert time.monotonic() - started < 10
+    assert deliveries["oncall"].status is DeliveryStatus.FAILED
+    assert "did not finish sending within 0.3 s" in deliveries["oncall"].error
+    assert deliveries["team"].status is DeliveryStatus.DELIVERED
+    assert [e.channel for e in outbox.pending()] == ["oncall"]
+
+
 # -- test sends and the sync bridge -----------------------------------------------------------
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import anyio
 import attrs
 
 from dq.model._errors import ConfigError, DqError, UsageError
@@ -20,6 +19,7 @@ from dq.model._notifications import Delivery, DeliveryStatus, Notification
 from dq.notify._config import ChannelConfig
 from dq.notify._scrub import scrub, secret_texts
 from dq.plugins._host import Host
+from dq.runtime._bounded import BoundExceeded, await_bounded
 from dq.tenancy._context import tenant_scope
 
 
@@ -87,9 +87,12 @@ class ChannelSender:
         secrets: set[str],
     ) -> Delivery:
         try:
-            with anyio.fail_after(self.send_timeout):
-                delivery = await notifier.send(notification)
-        except TimeoutError:
+            # on a loop of its own in a worker thread: the bound holds even when the
+            # notifier blocks inside send (time.sleep, a blocking socket)
+            delivery = await await_bounded(
+                notifier.send, notification, seconds=self.send_timeout, what="send"
+            )
+        except BoundExceeded:
             return self._failed(
                 channel,
                 notification,

@@ -6,7 +6,7 @@ embed whose ``Status`` field says ``resolved`` and whose ``Dedup key`` field nam
 key; :meth:`classify` reads that back for the contract's lifecycle tests. Only the tests and
 verify import this module (it needs dq-contract-tests). Verify with the timings declared here:
 
-    dq plugins verify discord --set url={http_sink.url} timeout=0.5 deadline=3 backoff=0.05
+    dq plugins verify discord --set url={http_sink.url} timeout=1 deadline=5 backoff=0.05
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dq_contract.notifier import NotifierContract
 from dq_contract.servers import Request
 
 #: What a notifier under this contract must be configured with (``--set`` for verify).
-CONTRACT_CONFIG = {"timeout": 0.5, "deadline": 3.0, "backoff": 0.05}
+CONTRACT_CONFIG = {"timeout": 1.0, "deadline": 5.0, "backoff": 0.05}
 
 
 class DiscordContract(NotifierContract):
