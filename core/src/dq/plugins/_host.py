@@ -27,6 +27,7 @@ from dq.model._errors import ConfigError, DqError, PluginError, PluginNotFound, 
 from dq.plugins._discovery import OK, Inventory, PluginRecord
 from dq.plugins._names import AUDIT_KIND, COMMAND_KIND
 from dq.protocols import AUDIT_HOOK, KIND_FACTORIES, KIND_PROTOCOLS
+from dq.runtime._bounded import BoundExceeded, call_bounded
 
 _log = logging.getLogger(__name__)
 
@@ -122,8 +123,12 @@ class Host:
             f"no {kind} called {name!r} is installed ({hint}); see 'dq plugins list'"
         )
 
-    def load(self, kind: str, name: str) -> LoadedPlugin:
-        """Import and register the module providing ``kind:name``, once per process."""
+    def load(self, kind: str, name: str, *, bound: float | None = None) -> LoadedPlugin:
+        """Import and register the module providing ``kind:name``, once per process.
+
+        With *bound* (seconds; ``--check`` passes one) the import runs in a worker thread
+        and a plugin hanging or raising ``KeyboardInterrupt``/``SystemExit`` in its import
+        is reported as broken instead of stopping the command."""
         key = (kind, name)
         if key in self._loaded:
             return self._loaded[key]
@@ -135,7 +140,7 @@ class Host:
         if record.value in self._by_target:  # one module serving several components
             loaded = attrs.evolve(self._by_target[record.value], record=record)
         else:
-            loaded = self._import(record)
+            loaded = self._import(record, bound)
             self._by_target[record.value] = loaded
         if kind == AUDIT_KIND:
             if AUDIT_HOOK not in loaded.hooks:
@@ -192,13 +197,22 @@ class Host:
             component=record.name,
         )
 
-    def _import(self, record: PluginRecord) -> LoadedPlugin:
+    def _import(self, record: PluginRecord, bound: float | None = None) -> LoadedPlugin:
         module_name, _, attr = record.value.partition(":")
         started = time.perf_counter()
-        try:
+
+        def resolve() -> object:
             target: object = importlib.import_module(module_name.strip())
             for part in filter(None, attr.strip().split(".")):
                 target = getattr(target, part)
+            return target
+
+        try:
+            target = call_bounded(resolve, seconds=bound, what=f"importing {record.value!r}")
+        except BoundExceeded as exc:
+            raise self._fault(
+                record, f"hung: {exc}; it is left out (raise DQ_PLUGIN_IMPORT_TIMEOUT if slow)"
+            ) from None
         except (Exception, SystemExit) as exc:  # a plugin must never take the host down
             raise self._fault(
                 record, f"failed to import {record.value!r}: {type(exc).__name__}: {exc}"

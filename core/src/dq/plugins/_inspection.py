@@ -42,6 +42,16 @@ class CheckReport:
         }
 
 
+def import_bound() -> float:
+    """Seconds a plugin's import may take under ``--check`` (``DQ_PLUGIN_IMPORT_TIMEOUT``)."""
+    import os
+
+    try:
+        return max(0.1, float(os.environ.get("DQ_PLUGIN_IMPORT_TIMEOUT", "60")))
+    except ValueError:
+        return 60.0
+
+
 def check_component(host: Host, record: PluginRecord) -> CheckReport:
     """Import and validate one component; never raises for a plugin's fault."""
     report = CheckReport(record=record, status=record.status, reason=record.reason)
@@ -49,7 +59,7 @@ def check_component(host: Host, record: PluginRecord) -> CheckReport:
         report.reason = f"not imported: {record.status}: {record.reason}"
         return report
     try:
-        loaded = host.load(record.kind, record.name)
+        loaded = host.load(record.kind, record.name, bound=import_bound())
         report.import_seconds = loaded.import_seconds
         report.hooks = loaded.hooks
         if record.kind == COMMAND_KIND:

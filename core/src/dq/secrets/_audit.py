@@ -38,6 +38,7 @@ from dq.model._secrets import (
     SecretValue,
 )
 from dq.model._tenants import TenantId
+from dq.runtime._bounded import BoundExceeded, call_bounded
 from dq.tenancy._context import current_tenant
 
 if TYPE_CHECKING:
@@ -99,6 +100,10 @@ def outcome_of(exc: BaseException | None) -> str:
     return "error"
 
 
+#: How long one audit sink may take per event before the access goes on without it.
+AUDIT_SINK_SECONDS = 2.0
+
+
 def host_sink(host: Host) -> AuditSink:
     """Broadcast to ``dq_secret_accessed`` on every plugin loaded into *host*, each alone.
 
@@ -117,8 +122,19 @@ def host_sink(host: Host) -> AuditSink:
         caller = host.pm.hook.dq_secret_accessed
         for impl in caller.get_hookimpls():
             kwargs = {"event": event} if "event" in impl.argnames else {}
-            try:
-                impl.function(**kwargs)
+            try:  # bounded: a slow sink must not hold up every secret access
+                call_bounded(
+                    lambda impl=impl, kwargs=kwargs: impl.function(**kwargs),
+                    seconds=AUDIT_SINK_SECONDS,
+                    what=f"audit sink {impl.plugin_name}",
+                )
+            except BoundExceeded:
+                _log.warning(
+                    "audit sink %s took longer than %g s in dq_secret_accessed; the access "
+                    "went on without waiting for it",
+                    impl.plugin_name,
+                    AUDIT_SINK_SECONDS,
+                )
             except Exception as exc:  # an audit sink must never block the access
                 _log.warning(
                     "audit sink %s raised %s in dq_secret_accessed; the access was not blocked",
