@@ -12,7 +12,6 @@ import threading
 from typing import Any
 
 import dq
-import polars as pl
 
 from dq_spark._config import SparkConfig
 
@@ -68,8 +67,11 @@ def to_spark(data: Any, config: SparkConfig) -> tuple[Any, str | None, str]:
     """(Spark DataFrame, row-order column or None, label) for what the engine was handed."""
     if is_spark_frame(data):
         return data, None, "Spark DataFrame"
-    if isinstance(data, pl.DataFrame | pl.LazyFrame):
-        frame = data.collect() if isinstance(data, pl.LazyFrame) else data
+    if type(data).__module__.startswith("polars") and type(data).__name__ in (
+        "DataFrame",
+        "LazyFrame",
+    ):
+        frame = data.collect() if type(data).__name__ == "LazyFrame" else data
         return _from_polars(session(config), frame), ROW_COLUMN, "polars frame"
     table, path = getattr(data, "table", None), getattr(data, "path", None)
     if table is None and path is None:
@@ -96,7 +98,8 @@ def to_spark(data: Any, config: SparkConfig) -> tuple[Any, str | None, str]:
     return df, None, label
 
 
-def _spark_type(dtype: pl.DataType) -> Any:
+def _spark_type(dtype: Any) -> Any:
+    import polars as pl
     from pyspark.sql import types as T
 
     simple = {
@@ -123,7 +126,8 @@ def _spark_type(dtype: pl.DataType) -> Any:
     return T.StringType()
 
 
-def _from_polars(spark: Any, frame: pl.DataFrame) -> Any:
+def _from_polars(spark: Any, frame: Any) -> Any:
+    import polars as pl
     from pyspark.sql import types as T
 
     schema = T.StructType(

@@ -14,8 +14,6 @@ from typing import Any
 
 import attrs
 import dq
-import sqlglot
-from sqlglot import exp
 
 from dq_sql._dialect import FLOATS, NUMERIC, TEMPORAL, Dialect
 
@@ -156,6 +154,9 @@ def _comparable(values: tuple[Any, ...], dtype: str) -> list[Any]:
 
 def _expression(rule: Any, schema: dict[str, str], d: Dialect) -> Compiled | dq.RuleResult:
     """Parse dq's SQL expression with sqlglot, check its columns, render it for *d*."""
+    import sqlglot
+    from sqlglot import exp
+
     try:
         tree = sqlglot.parse_one(rule.expression, read="postgres")
     except sqlglot.errors.SqlglotError as exc:

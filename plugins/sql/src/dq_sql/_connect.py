@@ -18,13 +18,20 @@ from typing import Any
 
 import attrs
 import dq
-import polars as pl
 
 from dq_sql._dialect import DUCKDB, POSTGRES, Dialect
 from dq_sql._errors import SqlSourceError, SqlSourceNotFound, mask
 
 #: The row-order column added to a polars frame loaded into DuckDB (dropped from the schema).
 ROW_COLUMN = "__dq_row"
+
+
+def is_polars_frame(data: Any) -> bool:
+    """A polars DataFrame/LazyFrame, recognised without importing polars (import cost)."""
+    return type(data).__module__.startswith("polars") and type(data).__name__ in (
+        "DataFrame",
+        "LazyFrame",
+    )
 
 
 def _as_secret(value: dq.SecretValue | str | None) -> dq.SecretValue | None:
@@ -156,7 +163,7 @@ def open_source(data: Any, default_url: dq.SecretValue | None) -> Iterator[tuple
     table or query (``SqlTable``, or any object with ``table``/``query``/``url``
     attributes, such as the source dq-core hands an engine).
     """
-    if isinstance(data, pl.DataFrame | pl.LazyFrame):
+    if is_polars_frame(data):
         with _frame_in_duckdb(data) as conn:
             yield conn, "dq_frame"
         return
@@ -194,13 +201,13 @@ _FRAME_LOCK = threading.Lock()
 
 
 @contextmanager
-def _frame_in_duckdb(data: pl.DataFrame | pl.LazyFrame) -> Iterator[Connection]:
+def _frame_in_duckdb(data: Any) -> Iterator[Connection]:
     """The frame as table ``dq_frame`` of one process-wide in-memory DuckDB (opening a
     database costs more than checking a small frame), one check at a time."""
     import duckdb
 
     global _FRAME_DB
-    frame = data.collect() if isinstance(data, pl.LazyFrame) else data
+    frame = data.collect() if type(data).__name__ == "LazyFrame" else data
     frame = frame.with_row_index(ROW_COLUMN)
     fd, path = tempfile.mkstemp(suffix=".parquet", prefix="dq-sql-")
     os.close(fd)

@@ -11,7 +11,6 @@ import math
 from typing import Any
 
 import attrs
-from sqlglot import exp
 
 from dq_sql import _regex
 
@@ -88,6 +87,8 @@ class Dialect:
     name: str
 
     def ident(self, name: str) -> str:
+        from sqlglot import exp
+
         return exp.to_identifier(name, quoted=True).sql(dialect=self.name)
 
     def table_name(self, dotted: str) -> str:
@@ -102,6 +103,8 @@ class Dialect:
             return f"CAST('{word}' AS DOUBLE PRECISION)"
         if isinstance(value, int | float):
             return repr(value) if isinstance(value, int) else repr(float(value))
+        from sqlglot import exp
+
         return exp.Literal.string(str(value)).sql(dialect=self.name)
 
     def length(self, column: str) -> str:
