@@ -22,15 +22,28 @@ from dq.model._errors import DqError, PluginError
 from dq.model._results import CheckResult, Profile
 from dq.model._rules import RuleSet
 from dq.plugins._host import Host
+from dq.runtime._redact import scrub, secret_texts
 
 
-def _engine_fault(host: Host, name: str, exc: BaseException, paths: list[Path]) -> DqError:
+def _engine_fault(
+    host: Host,
+    name: str,
+    exc: BaseException,
+    paths: list[Path],
+    engine_config: dict[str, Any] | None = None,
+) -> DqError:
+    """The error for an engine's crash, scrubbed of every value in its config: an engine
+    that echoes its connection string must not print the password it was given."""
+    secrets = secret_texts(engine_config or {}, set())
     if type(exc).__module__.split(".")[0] == "polars":
-        return data_error(exc, paths) if paths else DqError(f"polars: {exc}")
+        return data_error(exc, paths) if paths else DqError(scrub(f"polars: {exc}", secrets))
     record = host.record_for("engine", name)
     return PluginError(
-        f"engine {name!r} from {record.distribution} {record.version} crashed: "
-        f"{type(exc).__name__}: {exc}",
+        scrub(
+            f"engine {name!r} from {record.distribution} {record.version} crashed: "
+            f"{type(exc).__name__}: {exc}",
+            secrets,
+        ),
         distribution=record.distribution,
         component=name,
     )
@@ -54,7 +67,7 @@ def check(
     except DqError:
         raise
     except Exception as exc:
-        raise _engine_fault(host, engine_name, exc, paths or []) from exc
+        raise _engine_fault(host, engine_name, exc, paths or [], engine_config) from None
     elapsed = time.perf_counter() - started
     record = host.record_for("engine", engine_name)
     if not isinstance(result, CheckResult):
@@ -97,7 +110,7 @@ def _call(
     except DqError:
         raise
     except Exception as exc:
-        raise _engine_fault(host, engine_name, exc, paths or []) from exc
+        raise _engine_fault(host, engine_name, exc, paths or [], engine_config) from None
 
 
 def profile(

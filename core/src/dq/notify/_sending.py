@@ -17,9 +17,9 @@ import attrs
 from dq.model._errors import ConfigError, DqError, UsageError
 from dq.model._notifications import Delivery, DeliveryStatus, Notification
 from dq.notify._config import ChannelConfig
-from dq.notify._scrub import scrub, secret_texts
 from dq.plugins._host import Host
 from dq.runtime._bounded import BoundExceeded, await_bounded
+from dq.runtime._redact import scrub, secret_texts
 from dq.tenancy._context import tenant_scope
 
 
