@@ -196,11 +196,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from dq.model._tenants import TenantId
     from dq.plugins._host import Host
     from dq.runs._suite import load_suite
-    from dq.runs._suite_run import execute_suite, new_run_id
+    from dq.runs._suite_run import enforce_policy, execute_suite, new_run_id
 
     ctx = CommandContext(args)
     suite = load_suite(args.suite)
     engine = args.engine or suite.engine
+    # dq.toml's [policy] first: a suite that breaks a lock is refused before anything else
+    enforce_policy(
+        suite, site=ctx.config, site_source=ctx.config_source, where=args.suite, engine=engine
+    )
     host = Host(ctx.inventory)
     host.record_for("engine", engine)  # fail fast, before reading data, if it is missing
     try:

@@ -126,15 +126,7 @@ def execute_suite(
     engine_name = engine or suite.engine
     if site is None:
         site, site_source = site_config()
-    enforce(
-        policy_from(site, site_source),
-        where,
-        site=site,
-        suite_secrets=suite.secrets,
-        suite_notify=suite.notify,
-        engine=engine_name,
-        data_path=getattr(suite.source, "path", None),
-    )
+    enforce_policy(suite, site=site, site_source=site_source, where=where, engine=engine_name)
     secrets_table = _merged_secrets(site, suite)
     notify_table = dict(suite.notify or site.get("notify") or {})
     with tenant_scope(tenant):
@@ -162,6 +154,21 @@ def execute_suite(
         if notify and notify_table:
             deliveries = _notify(suite.name, notify_table, result, host, ctx, where, resolver)
     return SuiteRun(result=result, context=ctx, deliveries=deliveries)
+
+
+def enforce_policy(
+    suite: Suite, *, site: Mapping[str, Any], site_source: str, where: str, engine: str
+) -> None:
+    """Refuse (exit 2) a suite that loosens what dq.toml's ``[policy]`` locks."""
+    enforce(
+        policy_from(site, site_source),
+        where,
+        site=site,
+        suite_secrets=suite.secrets,
+        suite_notify=suite.notify,
+        engine=engine,
+        data_path=getattr(suite.source, "path", None),
+    )
 
 
 def _merged_secrets(site: Mapping[str, Any], suite: Suite) -> dict[str, Any]:
