@@ -289,3 +289,20 @@ def test_one_notifier_serves_sends_from_successive_event_loops(slack: FakeSlack)
     for _ in range(3):
         assert send(notifier).status is DELIVERED
     assert len(slack.seen) == 3
+
+
+def test_a_non_ascii_token_is_masked_in_its_percent_encoded_spelling_too(
+    slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """httpx logs the request URL percent-encoded; the redactor must know that spelling."""
+    from urllib.parse import quote
+
+    caplog.set_level(logging.DEBUG)
+    token = "SECRETtokén-ü-" + slack.token[-8:]
+    url = slack.url.replace(slack.path, f"/services/T0DQTEST/B0DQTEST/{token}")
+    delivery = send(notifier_for(url, deadline=1.0))
+    ours = [r for r in caplog.records if not r.name.startswith("werkzeug")]
+    assert any("HTTP Request: POST" in r.getMessage() for r in ours)
+    texts = [r.getMessage() for r in ours] + [delivery.error, repr(delivery)]
+    for spelling in (token, quote(token, safe="")):
+        assert not [text for text in texts if spelling in text], spelling

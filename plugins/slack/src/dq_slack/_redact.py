@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 MASK = "***"
 
@@ -31,6 +31,8 @@ def secret_parts(url: str) -> frozenset[str]:
     found = {url, url.split("://", 1)[-1], parts.path, parts.query}
     found |= {seg for seg in parts.path.split("/") if _looks_secret(seg)}
     found |= {v for kv in parts.query.split("&") for v in kv.split("=")[1:] if _looks_secret(v)}
+    # httpx logs a non-ASCII path percent-encoded: mask that spelling too
+    found |= {quote(p, safe="/:?=&%") for p in found} | {quote(p, safe="") for p in found}
     return frozenset(p for p in found if p and p != "/")
 
 
