@@ -148,3 +148,21 @@ def test_a_slow_audit_sink_does_not_hold_up_the_access(
         emit(object())
     assert time.monotonic() - started < 2 and sink.calls == 1
     assert "took longer than 0.2 s" in caplog.text and "dq-slow-sink:slow" in caplog.text
+
+
+def test_a_factory_that_hangs_under_check_is_reported_broken(site, monkeypatch, capsys) -> None:
+    source = """
+import time
+import dq
+
+@dq.hookimpl
+def dq_engine(name, config):
+    time.sleep(30)
+"""
+    install(site, monkeypatch, "dq-slowbuild", "dq_slowbuild_engine", source)
+    monkeypatch.setenv("DQ_PLUGIN_IMPORT_TIMEOUT", "0.5")
+    started = time.monotonic()
+    _, plugins = checked(capsys)
+    assert time.monotonic() - started < 10
+    check = plugins["slowbuild"]["check"]
+    assert check["status"] == "broken" and "hung: dq_engine(name='slowbuild')" in check["reason"]

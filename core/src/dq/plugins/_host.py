@@ -27,7 +27,7 @@ from dq.model._errors import ConfigError, DqError, PluginError, PluginNotFound, 
 from dq.plugins._discovery import OK, Inventory, PluginRecord
 from dq.plugins._names import AUDIT_KIND, COMMAND_KIND
 from dq.protocols import AUDIT_HOOK, KIND_FACTORIES, KIND_PROTOCOLS
-from dq.runtime._bounded import BoundExceeded, call_bounded
+from dq.runtime._bounded import BoundExceeded, PluginAborted, call_bounded
 
 _log = logging.getLogger(__name__)
 
@@ -296,8 +296,16 @@ class Host:
             )
         return cls
 
-    def component(self, kind: str, name: str, config: Mapping[str, Any] | None = None) -> Any:
-        """Build component ``kind:name`` from a raw config table."""
+    def component(
+        self,
+        kind: str,
+        name: str,
+        config: Mapping[str, Any] | None = None,
+        *,
+        bound: float | None = None,
+    ) -> Any:
+        """Build component ``kind:name`` from a raw config table (within *bound* seconds,
+        in a worker thread, when given: ``--check`` builds untrusted plugins that way)."""
         self._not_a_component(kind, name)
         loaded = self.load(kind, name)
         cls = self.config_class(kind, name)
@@ -313,7 +321,16 @@ class Host:
             )
         else:
             typed = None
-        built = self.call(loaded, KIND_FACTORIES[kind], name=name, config=typed)
+        try:
+            built = call_bounded(
+                lambda: self.call(loaded, KIND_FACTORIES[kind], name=name, config=typed),
+                seconds=bound,
+                what=f"{KIND_FACTORIES[kind]}(name={name!r})",
+            )
+        except BoundExceeded as exc:
+            raise self._fault(loaded.record, f"hung: {exc}") from None
+        except PluginAborted as exc:
+            raise self._fault(loaded.record, f"aborted in its factory: {exc}") from None
         if built is None:
             raise self._fault(
                 loaded.record, f"returned None from {KIND_FACTORIES[kind]}(name={name!r})"

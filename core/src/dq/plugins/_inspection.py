@@ -75,7 +75,7 @@ def check_component(host: Host, record: PluginRecord) -> CheckReport:
         if required:
             report.constructed = f"not built: config needs {', '.join(required)}"
         else:
-            built = host.component(record.kind, record.name, {})
+            built = host.component(record.kind, record.name, {}, bound=import_bound())
             report.constructed = f"built {type(built).__module__}.{type(built).__qualname__}"
     except DqError as exc:
         report.status = BROKEN
