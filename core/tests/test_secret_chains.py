@@ -96,3 +96,41 @@ def test_a_suite_chain_replaces_the_sites_chain_of_that_name() -> None:
         {"chains": {"ci": ["a", "b"], "other": ["a", "c"]}}, {"chains": {"ci": ["b", "a"]}}
     )
     assert merged["chains"] == {"ci": ["b", "a"], "other": ["a", "c"]}
+
+
+# -- references inside a backend's own options (a dq-file key kept in Vault) ------------------
+
+
+def resolver_with_keyed_backend(secret_site, tmp_path: Path, token: str) -> dq.SecretResolver:
+    host = secret_site.host()
+    tmp_path.mkdir(exist_ok=True)
+    keys = tmp_path / "keys.json"
+    store = host.component("secrets", "file", {"path": str(keys)})
+    anyio.run(store.set, "main-token", {"value": dq.SecretValue("tok-123456")})
+    table = {
+        "backends": {
+            "keys": {"type": "file", "path": str(keys), "tenant_scoped": False},
+            "main": {"type": "file", "path": str(tmp_path / "main.json"), "token": token},
+        },
+    }
+    config = dq.secrets_config(table, "dq.toml: secrets")
+    return dq.SecretResolver(host, config, tenant=ACME, actor="test")
+
+
+def test_a_backends_option_is_read_from_another_backend_first(secret_site, tmp_path) -> None:
+    resolver = resolver_with_keyed_backend(secret_site, tmp_path, "${secret:keys:main-token}")
+    anyio.run(resolver.abackend, "main")
+    (raw,) = [r for r in resolver._raw if "main.json" in repr(r)]
+    assert raw.config.token.reveal_text() == "tok-123456"
+    with pytest.raises(dq.UsageError, match="build it with 'await resolver.abackend"):
+        resolver_with_keyed_backend(secret_site, tmp_path / "x", "${secret:keys:t}").backend("main")
+
+
+@pytest.mark.parametrize("token", ["${secret:main:own-token}", "prefix-${secret:main:t}"])
+def test_a_backend_whose_options_refer_to_itself_is_a_config_error(
+    secret_site, tmp_path, token
+) -> None:
+    resolver = resolver_with_keyed_backend(secret_site, tmp_path, token)
+    with pytest.raises(dq.ConfigError) as err:
+        anyio.run(resolver.abackend, "main")
+    assert "backends.main: its options refer back to it through main -> main" in str(err.value)

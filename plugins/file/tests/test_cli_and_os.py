@@ -242,3 +242,36 @@ def test_dq_secrets_rotate_key_then_reencrypt_through_the_dq_command(
     assert revealed.stdout.strip() == "old"
     unknown = run_dq("secrets", "rotate-key", "file", "k9")
     assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+
+
+def test_the_stores_key_is_read_from_another_backend_named_in_dq_toml(
+    tmp_path: Path, store_dir: Path, key_files: dict[str, str], keys: dict[str, bytes]
+) -> None:
+    """keys = [{id, value = "${secret:keys:...}"}]: dq-core resolves the reference first."""
+    holder = tmp_path / "holder"
+    holder.mkdir(mode=0o700)
+    (tmp_path / "dq.toml").write_text(
+        "[secrets.backends.keys]\n"
+        'type = "file"\n'
+        "tenant_scoped = false\n"
+        f'path = "{holder}"\n'
+        f'key_file = "{key_files["admin"]}"\n'
+        'key_id = "admin"\n'
+        "[secrets.backends.file]\n"
+        f'path = "{store_dir}"\n'
+        'keys = [{id = "k1", value = "${secret:keys:file-key#key}"}]\n'
+    )
+
+    def run_dq(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "dq", *args], input=stdin,
+                              capture_output=True, text=True, cwd=tmp_path, timeout=60)  # fmt: skip
+
+    key_text = base64.b64encode(keys["k1"]).decode() + "\n"
+    put = run_dq("secrets", "set", "${secret:keys:file-key#key}", "--value-stdin", stdin=key_text)
+    assert put.returncode == 0, put.stderr
+    wrote = run_dq("secrets", "set", "${secret:file:db#pw}", "--value-stdin", "--tenant", "acme",
+                   stdin="via-ref\n")  # fmt: skip
+    assert wrote.returncode == 0, wrote.stderr
+    backend = FileBackend.open(str(store_dir), Keyring({"k1": keys["k1"]}))
+    assert anyio.run(lambda: backend.get("tenants/acme/db", field="pw")).reveal() == b"via-ref"
+    assert key_text.strip() not in put.stdout + put.stderr + wrote.stdout + wrote.stderr

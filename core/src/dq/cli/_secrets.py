@@ -328,11 +328,13 @@ def cmd_set(args: argparse.Namespace) -> int:
             raise UsageError(f"--value-file {file}: cannot read it ({exc.strerror})") from None
     field = ref.field or "value"
     resolver = _resolver(args)
-    backend = resolver.backend(ref.backend)
+
+    async def write() -> Any:
+        backend = await resolver.abackend(ref.backend)
+        return await backend.set(ref.path, {field: SecretValue(data)}, cas=args.cas)
+
     try:
-        version = _run(
-            resolver, lambda: backend.set(ref.path, {field: SecretValue(data)}, cas=args.cas)
-        )
+        version = _run(resolver, write)
     except DqError as exc:
         raise _explain(exc, str(ref)) from None
     shown = f"{ref.backend}:{ref.path}#{field}"
@@ -349,9 +351,12 @@ def cmd_list(args: argparse.Namespace) -> int:
             f"{args.target!r}: expected BACKEND[:PREFIX], with BACKEND a configured backend name"
         )
     resolver = _resolver(args)
-    backend = resolver.backend(name)
+
+    async def listing() -> Any:
+        return await (await resolver.abackend(name)).list(prefix)
+
     try:
-        children = _run(resolver, lambda: backend.list(prefix))
+        children = _run(resolver, listing)
     except DqError as exc:
         raise _explain(exc, f"{name}:{prefix or '/'}") from None
     for child in children:
@@ -359,35 +364,33 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _key_holder(args: argparse.Namespace, method: str) -> tuple[Any, Any]:
-    """The resolver and BACKEND's raw backend (unscoped: keys are store-wide), checked to
-    offer *method*; key management is not part of the secrets protocol, so it is asked."""
+def _administer(args: argparse.Namespace, method: str, *call_args: Any) -> Any:
+    """Call *method* on BACKEND's raw backend (unscoped: keys are store-wide), after checking
+    it offers one; key management is not part of the secrets protocol, so it is asked."""
     resolver = _resolver(args)
-    raw = resolver.store_backend(args.backend)
-    if not callable(getattr(raw, method, None)):
-        kind = resolver.config.backends[args.backend].type
-        raise UsageError(
-            f"secret backend {args.backend!r} ({kind}) keeps no keys of its own, so there is "
-            f"nothing to {method.replace('_', '-')}: its service manages encryption"
-        )
-    return resolver, raw
+
+    async def work() -> Any:
+        raw = await resolver.store_backend(args.backend)
+        if not callable(getattr(raw, method, None)):
+            kind = resolver.config.backends[args.backend].type
+            raise UsageError(
+                f"secret backend {args.backend!r} ({kind}) keeps no keys of its own, so there "
+                f"is nothing to {method.replace('_', '-')}: its service manages encryption"
+            )
+        return await getattr(raw, method)(*call_args)
+
+    try:
+        return _run(resolver, work)
+    except DqError as exc:
+        raise _explain(exc, args.backend) from None
 
 
 def cmd_rotate_key(args: argparse.Namespace) -> int:
-    resolver, raw = _key_holder(args, "rotate_key")
-    try:
-        report = _run(resolver, lambda: raw.rotate_key(args.key_id))
-    except DqError as exc:
-        raise _explain(exc, args.backend) from None
-    print(report.summary())
+    print(_administer(args, "rotate_key", args.key_id).summary())
     return EXIT_OK
 
 
 def cmd_reencrypt(args: argparse.Namespace) -> int:
-    resolver, raw = _key_holder(args, "reencrypt")
-    try:
-        report = _run(resolver, lambda: raw.reencrypt())
-    except DqError as exc:
-        raise _explain(exc, args.backend) from None
+    report = _administer(args, "reencrypt")
     print(report.summary())
     return EXIT_OK if getattr(report, "complete", True) else EXIT_RUNTIME

@@ -14,6 +14,7 @@ served another tenant's cached value.
 
 from __future__ import annotations
 
+import contextvars
 import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -72,10 +73,48 @@ class SecretResolver:
     # -- backends -----------------------------------------------------------------------
 
     def backend(self, name: str) -> AuditedSecretBackend:
-        """The wrapped backend called *name*, built on first use and kept."""
+        """The wrapped backend called *name*, built on first use and kept.
+
+        Sync callers only for backends whose own options hold no ``${secret:...}``
+        reference; :meth:`abackend` resolves those first (a dq-file key kept in Vault).
+        """
         built = self._backends.get(name)
         if built is not None:
             return built
+        settings = self._settings(name)
+        if _has_refs(settings.options):
+            raise UsageError(
+                f"secret backend {name!r} has ${{secret:...}} references in its options; "
+                "build it with 'await resolver.abackend(name)'"
+            )
+        return self._build(name, settings, settings.options)
+
+    async def abackend(self, name: str) -> AuditedSecretBackend:
+        """:meth:`backend`, resolving references in the backend's own options first
+        (through the other backends: a reference back to itself is a config error)."""
+        built = self._backends.get(name)
+        if built is not None:
+            return built
+        settings = self._settings(name)
+        options = settings.options
+        if _has_refs(options):
+            stack = _RESOLVING.get()
+            if name in stack:
+                raise ConfigError(
+                    self.config.source,
+                    [
+                        f"backends.{name}: its options refer back to it through "
+                        f"{' -> '.join((*stack, name))}; read its key from another backend"
+                    ],
+                )
+            token = _RESOLVING.set((*stack, name))
+            try:
+                options = await self._walk(options, f"backends.{name}", {})
+            finally:
+                _RESOLVING.reset(token)
+        return self._build(name, settings, options)
+
+    def _settings(self, name: str) -> Any:
         settings = self.config.backends.get(name)
         if settings is None and name in self.config.chains:
             raise UsageError(
@@ -91,7 +130,10 @@ class SecretResolver:
                     f"(configured: {configured}); add a [secrets.backends.{name}] table"
                 ],
             )
-        raw = self.host.component("secrets", settings.type, settings.options)
+        return settings
+
+    def _build(self, name: str, settings: Any, options: Any) -> AuditedSecretBackend:
+        raw = self.host.component("secrets", settings.type, options)
         self._raw.append(raw)
         layer: Any = _Guard(raw, backend=name, host=self.host, component=settings.type)
         if self.config.cache_ttl > 0:
@@ -115,16 +157,17 @@ class SecretResolver:
         self._backends[name] = built
         return built
 
-    def store_backend(self, name: str) -> Any:
+    async def store_backend(self, name: str) -> Any:
         """Backend *name*'s own object, unwrapped: no tenant scope, cache or audit layer.
 
         For store-wide administration that is not part of the secrets protocol (key
         rotation in a store that holds its own keys). Closed with the others by aclose.
         """
-        settings = self.config.backends.get(name)
-        if settings is None:
-            return self.backend(name)  # raises the usual "no backend named" error
-        raw = self.host.component("secrets", settings.type, settings.options)
+        settings = self._settings(name)
+        options = settings.options
+        if _has_refs(options):
+            options = await self._walk(options, f"backends.{name}", {})
+        raw = self.host.component("secrets", settings.type, options)
         self._raw.append(raw)
         return raw
 
@@ -149,7 +192,7 @@ class SecretResolver:
                 raise UsageError(str(exc)) from None
         chain = self.config.chains.get(ref.backend)
         if chain is None:
-            backend = self.backend(ref.backend)
+            backend = await self.abackend(ref.backend)
             return await backend.get(ref.path, field=ref.field, version=ref.version)
         return await self._get_from_chain(ref, chain)
 
@@ -159,7 +202,8 @@ class SecretResolver:
         silently replaced by another store's copy."""
         for name in chain:
             try:
-                return await self.backend(name).get(ref.path, field=ref.field, version=ref.version)
+                backend = await self.abackend(name)
+                return await backend.get(ref.path, field=ref.field, version=ref.version)
             except SecretNotFound:
                 continue
             except SecretError as exc:
@@ -246,6 +290,23 @@ class SecretResolver:
             raise _located(exc, where, ref) from exc
         memo[ref] = value
         return value
+
+
+#: The backends whose own options are being resolved, innermost last (a cycle guard that
+#: follows each task, so concurrent reads never see each other's resolution).
+_RESOLVING: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
+    "dq_secret_backend_resolving", default=()
+)
+
+
+def _has_refs(value: Any) -> bool:
+    if isinstance(value, str):
+        return _MARKER in value
+    if isinstance(value, Mapping):
+        return any(_has_refs(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_refs(item) for item in value)
+    return False
 
 
 async def _call_resolve(resolver: SecretResolver, value: Any, where: str) -> Any:
