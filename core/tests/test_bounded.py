@@ -166,3 +166,22 @@ def dq_engine(name, config):
     assert time.monotonic() - started < 10
     check = plugins["slowbuild"]["check"]
     assert check["status"] == "broken" and "hung: dq_engine(name='slowbuild')" in check["reason"]
+
+
+def test_an_abandoned_send_never_keeps_the_process_alive(tmp_path: Path) -> None:
+    """The worker of a send cut off at its bound is a daemon: the process exits at once."""
+    import subprocess
+
+    script = tmp_path / "stuck.py"
+    script.write_text(
+        "import anyio, time\n"
+        "from dq.runtime._bounded import BoundExceeded, await_bounded\n"
+        "async def stuck():\n    time.sleep(3600)\n"
+        "async def main():\n"
+        "    try:\n        await await_bounded(stuck, seconds=0.2, what='send')\n"
+        "    except BoundExceeded:\n        print('cut off')\n"
+        "anyio.run(main)\n"
+    )
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "cut off" and time.monotonic() - started < 30

@@ -21,6 +21,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
+import anyio.from_thread
+import anyio.lowlevel
 
 
 class BoundExceeded(TimeoutError):
@@ -59,19 +61,34 @@ def call_bounded(fn: Callable[[], Any], *, seconds: float | None, what: str) -> 
 async def await_bounded(
     fn: Callable[..., Awaitable[Any]], *args: Any, seconds: float | None, what: str
 ) -> Any:
-    """Await ``fn(*args)`` on its own event loop in a worker thread, at most *seconds*.
+    """Await ``fn(*args)`` on its own event loop in a daemon thread, at most *seconds*.
 
-    The awaiting task is released at the bound even if *fn* blocks its loop.
+    The awaiting task is released at the bound even if *fn* blocks its loop, and an
+    abandoned thread never keeps the process alive at exit (anyio's worker threads
+    would: a notifier stuck for an hour would hold ``dq run`` open for that hour).
     """
+    outcome: dict[str, Any] = {}
+    done = anyio.Event()
+    token = anyio.lowlevel.current_token()
+    context = contextvars.copy_context()
 
-    def work() -> Any:
+    def work() -> None:
         try:
-            return anyio.run(fn, *args)
-        except Exception:
-            raise
+            outcome["value"] = context.run(anyio.run, fn, *args)
+        except Exception as exc:
+            outcome["error"] = exc
         except BaseException as exc:  # noqa: BLE001 - see call_bounded
-            raise PluginAborted(f"{type(exc).__name__}: {exc}") from None
+            outcome["error"] = PluginAborted(f"{type(exc).__name__}: {exc}")
+        try:
+            anyio.from_thread.run_sync(done.set, token=token)
+        except Exception:  # the waiting loop is gone: nobody needs the answer any more
+            pass
 
+    threading.Thread(target=work, name=f"dq-bounded: {what}", daemon=True).start()
     with anyio.move_on_after(seconds):
-        return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
-    raise BoundExceeded(f"{what} did not return within {seconds:g} s")
+        await done.wait()
+    if not done.is_set():
+        raise BoundExceeded(f"{what} did not return within {seconds:g} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
