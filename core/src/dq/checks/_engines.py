@@ -18,6 +18,7 @@ import attrs
 
 from dq.checks._data import data_error
 from dq.checks._gate import run_status
+from dq.checks._sources import open_for
 from dq.model._errors import DqError, PluginError
 from dq.model._results import CheckResult, Profile
 from dq.model._rules import RuleSet
@@ -58,8 +59,13 @@ def check(
     engine_config: dict[str, Any] | None = None,
     paths: list[Path] | None = None,
 ) -> CheckResult:
-    """Check *data* against *rules* with the named engine and judge it with the rule set's gate."""
+    """Check *data* against *rules* with the named engine and judge it with the rule set's gate.
+
+    *data* may be a source :func:`dq.checks._sources.read_source` named but did not open: the
+    engine built here is asked whether it reads it (one line, exit 2, if not) before the file
+    is scanned or the source's secrets resolved, so the engine is built once per check."""
     engine = host.component("engine", engine_name, engine_config)
+    data, paths = open_for(engine, engine_name, data, paths or [])
     started_at = datetime.now(UTC)
     started = time.perf_counter()
     try:

@@ -115,22 +115,54 @@ def require_accepts(engine: Any, engine_name: str, kind: str, label: str) -> Non
         )
 
 
+class PendingSource:
+    """A source named but not yet opened. :func:`read_source` returns one so that the engine
+    is built once, by :func:`dq.checks._engines.check`, which asks that engine whether it
+    reads :attr:`kind` *before* :meth:`open` scans a file or resolves a secret reference."""
+
+    __slots__ = ("kind", "label", "_open")
+
+    def __init__(self, kind: str, label: str, opener: Callable[[], tuple[Any, list[Path]]]):
+        self.kind, self.label, self._open = kind, label, opener
+
+    def open(self) -> tuple[Any, list[Path]]:
+        """The ``data`` to hand the engine, and the files read (for error messages)."""
+        return self._open()
+
+    def __repr__(self) -> str:
+        return f"PendingSource({self.kind}, {self.label!r})"
+
+
+def open_for(engine: Any, engine_name: str, data: Any, paths: list[Path]) -> tuple[Any, list[Path]]:
+    """*data* opened for *engine*, refused in one line (exit 2) if it cannot read it: a
+    :class:`PendingSource` is checked, then opened; a :class:`dq.SourceRef` handed in
+    directly is checked; anything else (a frame) is passed on as it is."""
+    if isinstance(data, PendingSource):
+        require_accepts(engine, engine_name, data.kind, data.label)
+        return data.open()
+    if isinstance(data, SourceRef):
+        require_accepts(engine, engine_name, data.type, data.label)
+    return data, paths
+
+
 def read_source(
     src: Source,
     *,
-    host: Any,
-    engine: str,
-    engine_config: dict[str, Any] | None,
     resolve: Resolve | None,
     where: str,
-) -> tuple[Any, list[Path]]:
-    """The ``data`` to hand the engine for *src*, and the files read (for error messages)."""
+    host: Any = None,
+    engine: str | None = None,
+    engine_config: dict[str, Any] | None = None,
+) -> tuple[PendingSource, list[Path]]:
+    """*src* as a :class:`PendingSource` for :func:`dq.checks._engines.check`, and no files
+    yet (``check`` reports the files it read). ``host``, ``engine`` and ``engine_config``
+    are no longer used (``check`` builds the engine and asks it) and may be dropped."""
     from dq.checks._data import scan
 
-    built = host.component("engine", engine, engine_config)
     if src.type == "file":
-        require_accepts(built, engine, "polars", src.label)
-        assert src.path is not None  # checked by Source
-        return scan(src.path, src.format)
-    require_accepts(built, engine, src.type, src.label)
-    return source_ref(src, resolve, where=where), []
+        path, fmt = src.path, src.format
+        assert path is not None  # checked by Source
+        return PendingSource("polars", src.label, lambda: scan(path, fmt)), []
+    return PendingSource(
+        src.type, src.label, lambda: (source_ref(src, resolve, where=where), [])
+    ), []
