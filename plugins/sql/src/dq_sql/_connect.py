@@ -97,7 +97,9 @@ class Connection:
             names = [d[0] for d in rel.description or ()]
             return names, rel.fetchall()
         with self.raw.cursor() as cur:
-            cur.execute(sql.replace("%", "%%"))
+            # no parameters: psycopg 3 sends the text as is (``%`` is not a placeholder, and
+            # doubling it would turn ``id % 2`` into the operator ``%%``)
+            cur.execute(sql)
             names = [d.name for d in cur.description or ()]
             return names, cur.fetchall()
 
@@ -107,7 +109,7 @@ class Connection:
             _, rows = self.run(f"DESCRIBE {sql}")
             return [(r[0], self.dialect.dtype_name(r[1])) for r in rows]
         with self.raw.cursor() as cur:
-            cur.execute(f"SELECT * FROM ({sql}) AS dq_probe LIMIT 0".replace("%", "%%"))
+            cur.execute(f"SELECT * FROM ({sql}) AS dq_probe LIMIT 0")
             return [(d.name, self.dialect.dtype_name(d.type_code)) for d in cur.description or ()]
 
     def close(self) -> None:
