@@ -111,6 +111,12 @@ def test_the_gate_failure_carries_the_result_execute_suite_gives(project: Any) -
         execute(project, "check_orders", gv)
     want = direct(project, "failing", dq_mage.MageBinding().context(gv)).result
     assert comparable(raised.value.result) == comparable(want)
+    # and it alerts as `dq run` would: the same dedup key for the same suite and tenant
+    name = dq.load_suite(Path(project.repo) / project.suite("failing")).name
+    tenant = dq.TenantId("acme")
+    ours = dq.notification_for(raised.value.result, name, tenant=tenant)
+    theirs = dq.notification_for(want, name, tenant=tenant)
+    assert ours is not None and theirs is not None and ours.dedup_key == theirs.dedup_key
 
 
 def test_the_test_block_fails_on_the_gate_and_passes_on_clean_data(project: Any) -> None:
