@@ -185,3 +185,25 @@ def test_an_abandoned_send_never_keeps_the_process_alive(tmp_path: Path) -> None
     started = time.monotonic()
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "cut off" and time.monotonic() - started < 30
+
+
+def test_a_factory_that_hangs_in_normal_use_is_cut_off_naming_its_distribution(
+    site, monkeypatch
+) -> None:
+    source = """
+import time
+import dq
+
+@dq.hookimpl
+def dq_engine(name, config):
+    time.sleep(30)
+"""
+    install(site, monkeypatch, "dq-stuck", "dq_stuck_engine", source)
+    monkeypatch.setenv("DQ_PLUGIN_CALL_TIMEOUT", "0.3")
+    from dq.plugins._discovery import discover
+    from dq.plugins._host import Host
+
+    started = time.monotonic()
+    with pytest.raises(dq.PluginError, match=r"engine 'stuck' from dq-stuck 1.0.0 hung"):
+        Host(discover()).component("engine", "stuck")
+    assert time.monotonic() - started < 10

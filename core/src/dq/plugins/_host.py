@@ -27,7 +27,7 @@ from dq.model._errors import ConfigError, DqError, PluginError, PluginNotFound, 
 from dq.plugins._discovery import OK, Inventory, PluginRecord
 from dq.plugins._names import AUDIT_KIND, COMMAND_KIND
 from dq.protocols import AUDIT_HOOK, KIND_FACTORIES, KIND_PROTOCOLS
-from dq.runtime._bounded import BoundExceeded, PluginAborted, call_bounded
+from dq.runtime._bounded import BoundExceeded, PluginAborted, call_bounded, factory_bound
 
 _log = logging.getLogger(__name__)
 
@@ -304,8 +304,11 @@ class Host:
         *,
         bound: float | None = None,
     ) -> Any:
-        """Build component ``kind:name`` from a raw config table (within *bound* seconds,
-        in a worker thread, when given: ``--check`` builds untrusted plugins that way)."""
+        """Build component ``kind:name`` from a raw config table.
+
+        The factory runs in a worker thread within *bound* seconds (default
+        ``DQ_PLUGIN_CALL_TIMEOUT``, 60): factories do no I/O, so one that has not
+        returned by then is reported as hung, naming its distribution."""
         self._not_a_component(kind, name)
         loaded = self.load(kind, name)
         cls = self.config_class(kind, name)
@@ -324,7 +327,7 @@ class Host:
         try:
             built = call_bounded(
                 lambda: self.call(loaded, KIND_FACTORIES[kind], name=name, config=typed),
-                seconds=bound,
+                seconds=bound if bound is not None else factory_bound(),
                 what=f"{KIND_FACTORIES[kind]}(name={name!r})",
             )
         except BoundExceeded as exc:

@@ -33,6 +33,16 @@ class PluginAborted(Exception):
     """Plugin code raised a ``BaseException`` (``KeyboardInterrupt``, ``SystemExit``)."""
 
 
+def factory_bound() -> float:
+    """Seconds a plugin's factory may take (``DQ_PLUGIN_CALL_TIMEOUT``, default 60)."""
+    import os
+
+    try:
+        return max(0.1, float(os.environ.get("DQ_PLUGIN_CALL_TIMEOUT", "60")))
+    except ValueError:
+        return 60.0
+
+
 def call_bounded(fn: Callable[[], Any], *, seconds: float | None, what: str) -> Any:
     """Run *fn* in a daemon thread (with the caller's context) and wait at most *seconds*."""
     if seconds is None:
