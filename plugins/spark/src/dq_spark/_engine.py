@@ -152,7 +152,22 @@ def _counts(
         for i, p in plans.items()
         if p.unique
     ]
-    if uniques:
+    if len(uniques) == 1:
+        # one column: group on its values as they are (Spark's grouping already folds -0.0
+        # into 0.0 and NaN with NaN), skipping the JSON keys the exploded form needs
+        i, not_null, _ = uniques[0]
+        column = quoted(plans[i].column)
+        dups = (
+            df.where(not_null)
+            .groupBy(column)
+            .agg(F.count(F.lit(1)).alias("dq_n"))
+            .where(F.col("dq_n") > 1)
+            .agg(F.sum("dq_n").alias("dq_n"))
+            .select(F.lit(i).alias("dq_i"), F.coalesce("dq_n", F.lit(0)).alias("dq_n"))
+            .agg(F.collect_list(F.struct("dq_i", "dq_n")).alias("dq_dups"))
+        )
+        row_df = row_df.crossJoin(dups)
+    elif uniques:
         dups = (
             _exploded(df.withColumn("__dq_first", F.lit(0)), uniques)
             .groupBy("dq_i", "dq_k")
