@@ -108,8 +108,11 @@ def test_a_conforming_engine_passes_and_the_summary_says_so(site: Path, tmp_path
 def test_a_broken_engine_fails_verify_naming_the_failed_checks(site: Path) -> None:
     result = dq(site, "plugins", "verify", "nullblind", "--json")
     assert result.returncode == 1
-    failed = json.loads(result.stdout)["contracts"]["EngineContract"]["failed"]
+    outcome = json.loads(result.stdout)["contracts"]["EngineContract"]
+    failed = outcome["failed"]
     assert any("null" in name for name in failed), failed
+    # each failure carries its one-line reason in the JSON too
+    assert set(outcome["reasons"]) == set(failed) and all(outcome["reasons"].values())
 
 
 def test_verify_of_an_unknown_plugin_is_a_usage_error(site: Path) -> None:
@@ -163,3 +166,107 @@ def test_a_malformed_declared_contract_is_a_usage_error(site: Path) -> None:
     result = dq(site, "plugins", "verify", "odd")
     assert result.returncode == 2
     assert "DQ_CONTRACT must be 'module:Class', not 'no-colon'" in result.stderr
+
+
+# -- verify explains: the component is built before the suite, failures carry their reason ----
+
+CONFIGURED = """
+import attrs
+import dq
+from dq_contract.reference_notifier import WebhookNotifier
+
+
+@attrs.frozen
+class Config:
+    url: dq.SecretValue
+    timeout: float = 0.5
+
+
+@dq.hookimpl
+def dq_component_config(kind, name):
+    return Config if (kind, name) == ("notifier", "hook") else None
+
+
+@dq.hookimpl
+def dq_notifier(name, config):
+    if name != "hook":
+        return None
+    return WebhookNotifier(config.url, timeout=config.timeout, deadline=1.5, backoff=0.01)
+"""
+
+EXPLODES = """
+import dq
+
+
+@dq.hookimpl
+def dq_engine(name, config):
+    if name == "explodes":
+        raise RuntimeError("cannot start: the licence file is missing")
+    return None
+"""
+
+
+def _one_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected one line, got:\n{text}"
+    assert "Traceback" not in text
+    return lines[0]
+
+
+def test_a_notifier_without_its_url_says_config_needs_url_and_exits_2(site: Path) -> None:
+    _dist(site, "dq-hook", "hook", "dq_verify_hook", CONFIGURED, group="dq.notifiers")
+    result = dq(site, "plugins", "verify", "hook")
+    assert result.returncode == 2, result.stdout + result.stderr
+    line = _one_line(result.stderr)
+    assert "notifier 'hook' from dq-hook: config needs url" in line
+    assert "--set url={http_sink.url}" in line  # what to do next
+    assert result.stdout == ""  # no suite ran, so no summary
+
+
+def test_an_invalid_config_value_is_one_line_naming_the_field(site: Path) -> None:
+    _dist(site, "dq-hook", "hook", "dq_verify_hook", CONFIGURED, group="dq.notifiers")
+    result = dq(site, "plugins", "verify", "hook", "--set", "url={http_sink.url}",
+                "--set", "timeout=soon")
+    assert result.returncode == 2, result.stdout + result.stderr
+    line = _one_line(result.stderr)
+    assert "notifier 'hook' from dq-hook: config timeout:" in line and "float" in line
+
+
+def test_an_unknown_config_field_is_one_line_naming_it(site: Path) -> None:
+    _dist(site, "dq-hook", "hook", "dq_verify_hook", CONFIGURED, group="dq.notifiers")
+    result = dq(site, "plugins", "verify", "hook", "--set", "url={http_sink.url}",
+                "--set", "colour=red")
+    assert result.returncode == 2
+    assert "colour" in _one_line(result.stderr)
+
+
+def test_a_factory_that_raises_is_one_line_naming_the_distribution(site: Path) -> None:
+    _dist(site, "dq-explodes", "explodes", "dq_verify_explodes", EXPLODES)
+    result = dq(site, "plugins", "verify", "explodes")
+    assert result.returncode == 2, result.stdout + result.stderr
+    line = _one_line(result.stderr)
+    assert "engine 'explodes' from dq-explodes cannot be built for the contract" in line
+    assert "the licence file is missing" in line
+
+
+def test_a_placeholder_config_is_built_and_then_verified_against_the_real_sink(
+        site: Path) -> None:
+    _dist(site, "dq-hook", "hook", "dq_verify_hook", CONFIGURED, group="dq.notifiers")
+    result = dq(site, "plugins", "verify", "hook", "--set", "url={http_sink.url}", "--json")
+    report = json.loads(result.stdout)["contracts"]["NotifierContract"]
+    assert len(report["passed"]) > 5, result.stdout + result.stderr
+    assert set(report["reasons"]) == set(report["failed"])
+
+
+def test_each_failed_test_is_shown_with_its_one_line_reason(site: Path) -> None:
+    result = dq(site, "plugins", "verify", "nullblind")
+    assert result.returncode == 1
+    failed = [line.strip() for line in result.stdout.splitlines()
+              if line.strip().startswith("FAILED ")]
+    assert failed, result.stdout
+    for line in failed:
+        name, sep, reason = line.removeprefix("FAILED ").partition(": ")
+        assert sep and reason.strip(), f"no reason shown for {name}"
+    # the reason is the assertion's own words: what the engine said against what docs pin
+    assert any("docs/rules.md says" in line for line in failed), failed
+

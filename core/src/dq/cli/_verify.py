@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -70,7 +71,10 @@ def register(commands: Any) -> None:
         help="run the contract of its kind against an installed plugin",
         description="Run the dq-contract-tests suite of NAME's kind against NAME as installed, "
         "built from its config like any use would, and print the conformance summary. "
-        "Needs dq-contract-tests. Exit 0 when every contract test passes, 1 otherwise.",
+        "Needs dq-contract-tests. Before the suite runs, the component is built from the --set "
+        "values: a missing or invalid field, or a plugin failing to build, is one line and "
+        "exit 2. Exit 0 when every contract test passes, 1 otherwise (each failed test is "
+        "shown with the one-line reason it failed).",
     )
     verify.add_argument("name", metavar="NAME", help="component name or KIND:NAME")
     verify.add_argument(
@@ -122,6 +126,97 @@ def _declared_contract(ctx: CommandContext, record: Any) -> tuple[str, str] | No
     return module.strip(), cls.strip()
 
 
+#: A contract placeholder ({http_sink.url}, {tmp_path}) is filled by a pytest fixture the
+#: pre-build cannot run; it stands in a value of the same shape, since factories do no I/O.
+def _stand_in(value: Any, scratch: Path) -> Any:
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        fixture, _, attr = value[1:-1].partition(".")
+        if "url" in (attr or fixture).lower():
+            return "http://127.0.0.1:9/dq-verify"
+        return str(scratch)
+    return value
+
+
+def _is_placeholder(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("{") and value.endswith("}")
+
+
+def _prebuild(ctx: CommandContext, record: Any, config: dict[str, Any]) -> None:
+    """Build the component as the contract's fixture will, before any pytest run.
+
+    A config the component refuses, a required field left out, or a plugin that fails in
+    its factory becomes one UsageError line (exit 2) instead of every contract test erroring
+    behind pytest with the same cause.
+    """
+    from dq.model._errors import ConfigError, DqError
+    from dq.plugins._host import Host, config_fields
+
+    what = f"{record.kind} {record.name!r} from {record.distribution}"
+    host = Host(ctx.inventory)
+    cls = host.config_class(record.kind, record.name)
+    fields = config_fields(cls) if cls is not None else []
+    missing = [f.name for f in fields if f.default is None and f.name not in config]
+    if missing:
+        hint = " ".join(
+            f"--set {name}={'{http_sink.url}' if 'url' in name else 'VALUE'}" for name in missing
+        )
+        raise UsageError(f"{what}: config needs {', '.join(missing)}; pass {hint}")
+    with tempfile.TemporaryDirectory(prefix="dq-verify-build-") as scratch:
+        built_config = {k: _stand_in(v, Path(scratch)) for k, v in config.items()}
+        try:
+            host.component(record.kind, record.name, built_config or None)
+        except ConfigError as exc:
+            # a field given as a placeholder is judged by the contract, with the real value
+            problems = [
+                p for p in exc.problems
+                if not any(_is_placeholder(config[k]) and p.startswith(f"{k}:") for k in config)
+            ]
+            if problems:
+                raise UsageError(f"{what}: config {'; '.join(problems)}") from None
+        except DqError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise UsageError(f"{what} cannot be built for the contract: {first}") from None
+
+
+#: Written beside the generated test: records each failed test's one-line reason, which the
+#: conformance report (names only) does not carry.
+REASONS_PLUGIN = '''\
+"""Written by `dq plugins verify`: one line of why each contract test failed."""
+import json
+import os
+
+_REASONS = {}
+
+
+def pytest_runtest_logreport(report):
+    if not report.failed:
+        return
+    crash = getattr(report.longrepr, "reprcrash", None)
+    text = crash.message if crash is not None else str(report.longrepr)
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    reason = lines[0] if lines else "failed"
+    if report.when != "call":
+        reason = f"in {report.when}: {reason}"
+    name = report.nodeid.rpartition("::")[2]
+    _REASONS.setdefault(name, reason[:300])
+
+
+def pytest_sessionfinish(session):
+    with open(os.environ["DQ_VERIFY_REASONS"], "w") as handle:
+        json.dump(_REASONS, handle)
+'''
+
+
+def _reason_for(name: str, reasons: dict[str, str]) -> str:
+    """The recorded reason of a failed test (the report may name it without parameters)."""
+    if name in reasons:
+        return reasons[name]
+    for key, reason in reasons.items():
+        if key.partition("[")[0] == name.partition("[")[0]:
+            return reason
+    return ""
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     ctx = CommandContext(args)
     found = [r for r in ctx.inventory.find(args.name) if r.status == "ok"]
@@ -150,8 +245,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
             f"this dq-contract-tests has no {record.kind} contract ({module}); upgrade it"
         )
 
+    config = _config(args.set)
+    _prebuild(ctx, record, config)
+
     with tempfile.TemporaryDirectory(prefix="dq-verify-") as tmp:
         folder = Path(tmp)
+        (folder / "conftest.py").write_text(REASONS_PLUGIN)
+        reasons_path = folder / "reasons.json"
         test_file = folder / "test_verify_plugin.py"
         test_file.write_text(
             TEST_MODULE.format(
@@ -161,7 +261,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 module=module,
                 cls=cls,
                 fixture=fixture,
-                config=json.dumps(_config(args.set)),
+                config=json.dumps(config),
             )
         )
         report_path = Path(args.report).resolve() if args.report else folder / "conformance.json"
@@ -177,7 +277,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
             "--rootdir",
             str(folder),
         ]
-        proc = subprocess.run(command, cwd=folder, capture_output=True, text=True)
+        env = {**os.environ, "DQ_VERIFY_REASONS": str(reasons_path)}
+        proc = subprocess.run(command, cwd=folder, capture_output=True, text=True, env=env)
         if not report_path.exists():
             sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
             print(
@@ -186,7 +287,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
             )
             return EXIT_RUNTIME
         report = json.loads(report_path.read_text())
+        reasons = json.loads(reasons_path.read_text()) if reasons_path.exists() else {}
 
+    for outcome in report.get("contracts", {}).values():
+        outcome["reasons"] = {n: _reason_for(n, reasons) for n in outcome.get("failed", [])}
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -202,7 +306,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 f"{len(skipped)} skipped"
             )
             for name in failed:
-                print(f"    FAILED {name}")
+                reason = _reason_for(name, reasons)
+                print(f"    FAILED {name}" + (f": {reason}" if reason else ""))
             for name, reason in skipped.items():
                 print(f"    skipped {name}: {reason}")
         if proc.returncode not in (0, 1, 5):
