@@ -3,8 +3,9 @@
     uv run python scripts/publish_workflows.py [--check]
 
 Each workflow runs on a push of that distribution's tag only (``dq-slack-v*``), refuses a tag
-that does not match the version in the folder, builds the sdist and wheel as scripts/build_wheelhouse.py does, and publishes them with the index's trusted
-publishing (an OIDC token from the ``release-<dist>`` environment: no stored API token).
+that does not match the version in the folder, builds the sdist and wheel as
+scripts/build_wheelhouse.py does, and publishes them with the index's trusted publishing
+(an OIDC token from the ``release-<dist>`` environment: no stored API token).
 ``--check`` exits 1 when a file is missing or differs (the release tests run it).
 """
 
@@ -30,13 +31,15 @@ jobs:
     runs-on: ubuntu-latest
     environment: release-{name}
     permissions:
-      id-token: write  # trusted publishing: the index trusts this repository + workflow + environment
+      id-token: write  # trusted publishing: an OIDC token, no stored API token
       contents: read
     steps:
       - uses: actions/checkout@v4
       - uses: astral-sh/setup-uv@v6
       - name: the tag names the version in {folder}
-        run: test "${{GITHUB_REF_NAME#{name}-v}}" = "$(uv run --no-project python scripts/check_versions.py --version-of {name})"
+        run: >-
+          test "${{GITHUB_REF_NAME#{name}-v}}" =
+          "$(uv run --no-project python scripts/check_versions.py --version-of {name})"
       - run: uv run --no-project python scripts/build_wheelhouse.py {name} --out dist
       - uses: pypa/gh-action-pypi-publish@release/v1
         with:

@@ -95,7 +95,8 @@ def test_a_changelog_without_the_new_versions_heading_fails(repo: Path) -> None:
     _edit_code(repo)
     _bump(repo, "0.2.0")
     _changelog(repo, "0.3.0")
-    assert any("no '## 0.2.0' heading" in p for p in check(repo, "plugins/demo", "dq-demo").problems)
+    problems = check(repo, "plugins/demo", "dq-demo").problems
+    assert any("no '## 0.2.0' heading" in p for p in problems)
 
 
 def test_a_lower_version_is_not_a_bump(repo: Path) -> None:
