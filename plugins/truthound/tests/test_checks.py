@@ -273,7 +273,7 @@ def test_expression_null_results_are_ignored(one):
 
 def test_expression_errors(one):
     df = pl.DataFrame({"a": [1]})
-    for bad in ("a >=", "nope > 1", "a + 1", "sum(a) > 0"):
+    for bad in ("a >=", "nope > 1", "a + 1"):  # aggregates are refused by dq.RuleSet itself
         r = one(df, dq.Expression(id="x", expression=bad))
         assert r.status is E and "'x'" in r.message, (bad, r)
 
