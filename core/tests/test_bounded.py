@@ -210,3 +210,18 @@ def dq_engine(name, config):
     with pytest.raises(dq.PluginError, match=r"engine 'stuck' from dq-stuck 1.0.0 hung"):
         Host(discover()).component("engine", "stuck")
     assert time.monotonic() - started < 30
+
+
+def test_await_bounded_runs_even_when_the_caller_context_names_its_async_library() -> None:
+    """httpx/anyio set sniffio's context variable; the copy handed to the worker must not make
+    anyio.run there believe a loop is already running ("Already running asyncio")."""
+    sniffio = pytest.importorskip("sniffio")  # the core env has none; plugin envs do
+
+    async def answer() -> int:
+        return 42
+
+    async def main_() -> int:
+        sniffio.current_async_library_cvar.set("asyncio")
+        return await await_bounded(answer, seconds=5, what="send")
+
+    assert anyio.run(main_) == 42

@@ -82,9 +82,20 @@ async def await_bounded(
     token = anyio.lowlevel.current_token()
     context = contextvars.copy_context()
 
+    def fresh_loop() -> Any:
+        # the copied context says which async library the *caller* runs (sniffio's
+        # variable); this thread has no loop yet, and anyio.run refuses if told otherwise
+        try:
+            import sniffio  # optional: installed beside httpx and most async stacks
+        except ImportError:
+            pass
+        else:
+            sniffio.current_async_library_cvar.set(None)
+        return anyio.run(fn, *args)
+
     def work() -> None:
         try:
-            outcome["value"] = context.run(anyio.run, fn, *args)
+            outcome["value"] = context.run(fresh_loop)
         except Exception as exc:
             outcome["error"] = exc
         except BaseException as exc:  # noqa: BLE001 - see call_bounded
