@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -270,3 +272,139 @@ def test_each_failed_test_is_shown_with_its_one_line_reason(site: Path) -> None:
     # the reason is the assertion's own words: what the engine said against what docs pin
     assert any("docs/rules.md says" in line for line in failed), failed
 
+
+
+# -- verify resolves names as info does, uses fast timings, shows progress, lists fixtures ----
+
+
+def test_verify_accepts_the_distribution_name_as_info_does(site: Path) -> None:
+    result = dq(site, "plugins", "verify", "dq-by-header")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "tenant 'by-header' from dq-by-header 1.0.0" in result.stdout
+    # the spelling the index normalises to works too
+    assert dq(site, "plugins", "verify", "DQ_By.Header").returncode == 0
+
+
+SLOW = """
+import attrs
+import dq
+from dq_contract.reference_notifier import WebhookNotifier
+
+DQ_CONTRACT = "dq_verify_slow:QuickContract"
+
+
+@attrs.frozen
+class Config:
+    url: dq.SecretValue
+    timeout: float = 30.0
+    deadline: float = 120.0
+    backoff: float = 20.0
+
+
+@dq.hookimpl
+def dq_component_config(kind, name):
+    return Config if (kind, name) == ("notifier", "slow") else None
+
+
+@dq.hookimpl
+def dq_notifier(name, config):
+    if name != "slow":
+        return None
+    return WebhookNotifier(
+        config.url, timeout=config.timeout, deadline=config.deadline, backoff=config.backoff
+    )
+"""
+
+QUICK_CONTRACT = """
+from dq_contract.notifier import NotifierContract
+
+
+class QuickContract(NotifierContract):
+    timeout_seconds = 0.5
+    deadline_seconds = 3.0
+"""
+
+
+def test_production_timings_are_replaced_by_the_contracts_fast_ones(site: Path) -> None:
+    # defaults of 30 s / 120 s / 20 s would fail the timeout and deadline tests (and take
+    # minutes); verify configures the contract's declared 0.5 s / 3 s and a short backoff
+    _dist(site, "dq-slow", "slow", "dq_verify_slow", SLOW + QUICK_CONTRACT,
+          group="dq.notifiers")
+    started = time.monotonic()
+    result = dq(site, "plugins", "verify", "slow", "--set", "url={http_sink.url}")
+    took = time.monotonic() - started
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "NotifierContract:" in result.stdout and " 0 failed" in result.stdout
+    assert "fast contract timings used for timeout, deadline, backoff" in result.stdout
+    assert took < 120, f"verify took {took:.0f} s"
+
+
+def test_a_timing_the_user_sets_is_kept(site: Path) -> None:
+    _dist(site, "dq-slow", "slow", "dq_verify_slow", SLOW + QUICK_CONTRACT,
+          group="dq.notifiers")
+    result = dq(site, "plugins", "verify", "slow", "--set", "url={http_sink.url}",
+                "--set", "timeout=0.4", "--json")
+    report = json.loads(result.stdout)
+    assert report["fast_defaults"] == ["deadline", "backoff"], report
+
+
+def test_progress_is_quiet_when_piped(site: Path) -> None:
+    result = dq(site, "plugins", "verify", "by-header")
+    assert result.returncode == 0
+    assert "contract tests:" not in result.stderr and result.stderr == ""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_progress_counts_tests_done_of_total_on_a_terminal(site: Path) -> None:
+    import pty
+
+    primary, secondary = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DQ_")}
+    env["PYTHONPATH"] = str(site) + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from dq.cli import run; run()", "plugins", "verify",
+         "by-header"],
+        stdout=subprocess.PIPE, stderr=secondary, env=env, cwd=site, text=True,
+    )
+    os.close(secondary)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        seen += chunk
+    stdout, _ = proc.communicate(timeout=300)
+    os.close(primary)
+    assert proc.returncode == 0, stdout
+    counts = re.findall(rb"contract tests: (\d+)/(\d+) done", seen)
+    assert counts, seen
+    total = int(counts[-1][1])
+    assert total > 3 and int(counts[-1][0]) == total
+    assert b"contract tests: 0/" in seen  # shown before the first test finishes
+
+
+SECRETS = """
+import dq
+from dq_contract.reference_secrets import MemorySecretBackend
+
+@dq.hookimpl
+def dq_secret_backend(name, config):
+    return MemorySecretBackend() if name == "memory" else None
+"""
+
+
+def test_fixtures_only_a_test_file_can_give_are_listed_with_how_to_provide_them(
+        site: Path) -> None:
+    _dist(site, "dq-memory", "memory", "dq_verify_memory", SECRETS, group="dq.secrets")
+    result = dq(site, "plugins", "verify", "memory")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "only a test module can give these fixtures" in result.stdout
+    assert "SecretBackendContract" in result.stdout
+    for fixture in ("denied_path", "unavailable_backend", "io_calls"):
+        assert f"    {fixture}: " in result.stdout, result.stdout
+    report = json.loads(dq(site, "plugins", "verify", "memory", "--json").stdout)
+    assert set(report["test_file_fixtures"]) == {"denied_path", "unavailable_backend",
+                                                 "io_calls"}

@@ -13,6 +13,7 @@ import argparse
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -21,6 +22,10 @@ from typing import Any
 
 from dq.cli._context import CommandContext
 from dq.model._errors import EXIT_FINDINGS, EXIT_OK, EXIT_RUNTIME, UsageError
+
+#: Config fields verify fills from the contract's declared values when not --set: a plugin's
+#: production timings (a 60 s deadline) would make the timing tests wait or fail.
+FAST_FIELD_NAMES = ("timeout", "deadline", "backoff", "max_body_bytes", "max_request_bytes")
 
 #: How the refusal below names kinds that have no contract.
 _PLURAL = {"audit": "audit sinks", "command": "command plugins"}
@@ -44,6 +49,25 @@ import pytest
 from {module} import {cls} as Contract
 
 CONFIG = json.loads({config!r})
+#: config fields the user left unset that get the contract's declared (fast) value
+FAST_FIELDS = {fast!r}
+FAST = {{
+    "timeout": "timeout_seconds",
+    "deadline": "deadline_seconds",
+    "backoff": "backoff_seconds",
+    "max_body_bytes": "max_request_bytes",
+    "max_request_bytes": "max_request_bytes",
+}}
+
+
+def _fast_value(contract, field):
+    """The contract's declared value for a timing field; a backoff it does not declare is a
+    tenth of its attempt timeout (at most 50 ms), so retries cost little."""
+    value = getattr(contract, FAST[field], None)
+    if value is None and field == "backoff":
+        timeout = getattr(contract, "timeout_seconds", None)
+        value = min(0.05, timeout / 10) if timeout else None
+    return value
 
 
 def _render(value, request):
@@ -61,6 +85,10 @@ class TestVerify(Contract):
     @pytest.fixture
     def {fixture}(self, request):
         config = {{key: _render(value, request) for key, value in CONFIG.items()}}
+        for field in FAST_FIELDS:
+            value = _fast_value(self, field)
+            if value is not None:
+                config[field] = value
         return dq.default_host().component({kind!r}, {name!r}, config or None)
 '''
 
@@ -141,12 +169,12 @@ def _is_placeholder(value: Any) -> bool:
     return isinstance(value, str) and value.startswith("{") and value.endswith("}")
 
 
-def _prebuild(ctx: CommandContext, record: Any, config: dict[str, Any]) -> None:
+def _prebuild(ctx: CommandContext, record: Any, config: dict[str, Any]) -> list[str]:
     """Build the component as the contract's fixture will, before any pytest run.
 
     A config the component refuses, a required field left out, or a plugin that fails in
     its factory becomes one UsageError line (exit 2) instead of every contract test erroring
-    behind pytest with the same cause.
+    behind pytest with the same cause. Returns the config class's field names.
     """
     from dq.model._errors import ConfigError, DqError
     from dq.plugins._host import Host, config_fields
@@ -176,6 +204,7 @@ def _prebuild(ctx: CommandContext, record: Any, config: dict[str, Any]) -> None:
         except DqError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise UsageError(f"{what} cannot be built for the contract: {first}") from None
+    return [f.name for f in fields]
 
 
 #: Written beside the generated test: records each failed test's one-line reason, which the
@@ -204,6 +233,29 @@ def pytest_runtest_logreport(report):
 def pytest_sessionfinish(session):
     with open(os.environ["DQ_VERIFY_REASONS"], "w") as handle:
         json.dump(_REASONS, handle)
+
+
+# progress for a terminal: "done total" lines on a pipe verify reads (fd capture spares it)
+_FD = int(os.environ.get("DQ_VERIFY_PROGRESS_FD", "-1"))
+_COUNT = {"done": 0, "total": 0}
+
+
+def _progress():
+    if _FD >= 0:
+        try:
+            os.write(_FD, f"{_COUNT['done']} {_COUNT['total']}\\n".encode())
+        except OSError:
+            pass
+
+
+def pytest_collection_finish(session):
+    _COUNT["total"] = len(session.items)
+    _progress()
+
+
+def pytest_runtest_logfinish(nodeid, location):
+    _COUNT["done"] += 1
+    _progress()
 '''
 
 
@@ -217,11 +269,64 @@ def _reason_for(name: str, reasons: dict[str, str]) -> str:
     return ""
 
 
+def _find(ctx: CommandContext, name: str) -> list[Any]:
+    """What NAME means, as ``dq plugins info`` reads it: a component, KIND:NAME, or a
+    distribution name (every component that distribution provides)."""
+    found = ctx.inventory.find(name)
+    if not found:
+        from dq.plugins._names import normalize_dist_name
+
+        dist = normalize_dist_name(name)
+        found = [r for r in ctx.inventory.records if r.distribution == dist]
+    return found
+
+
+def _run_pytest(command: list[str], folder: Path, env: dict[str, str]) -> tuple[int, str]:
+    """Run the suite; on a terminal, show "done/total" on stderr as tests finish."""
+    out_path = folder / "pytest.out"
+    with out_path.open("w") as out:
+        if not sys.stderr.isatty():
+            code = subprocess.run(command, cwd=folder, stdout=out, stderr=out, env=env).returncode
+            return code, out_path.read_text()
+        read_end, write_end = os.pipe()
+        env = {**env, "DQ_VERIFY_PROGRESS_FD": str(write_end)}
+        try:
+            proc = subprocess.Popen(
+                command, cwd=folder, stdout=out, stderr=out, env=env, pass_fds=(write_end,)
+            )
+        finally:
+            os.close(write_end)
+        with os.fdopen(read_end, "r") as progress:
+            for line in progress:
+                done, _, total = line.strip().partition(" ")
+                sys.stderr.write(f"\r  contract tests: {done}/{total} done")
+                sys.stderr.flush()
+        code = proc.wait()
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+    return code, out_path.read_text()
+
+
+#: A skip reason naming a fixture only a test module can give ("no denied_path fixture: ...").
+_FIXTURE_SKIP = re.compile(r"^(?:Skipped: )?no (\w+) fixture: (.+)$")
+
+
+def _test_file_fixtures(report: dict[str, Any]) -> dict[str, str]:
+    """Fixtures whose absence skipped contract tests: name -> what to provide."""
+    wanted: dict[str, str] = {}
+    for outcome in report.get("contracts", {}).values():
+        for reason in outcome.get("skipped", {}).values():
+            match = _FIXTURE_SKIP.match(str(reason).strip())
+            if match:
+                wanted.setdefault(match.group(1), match.group(2))
+    return wanted
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     ctx = CommandContext(args)
-    found = [r for r in ctx.inventory.find(args.name) if r.status == "ok"]
+    found = [r for r in _find(ctx, args.name) if r.status == "ok"]
     if not found:
-        others = ctx.inventory.find(args.name)
+        others = _find(ctx, args.name)
         why = f" ({others[0].status}: {others[0].reason})" if others else ""
         raise UsageError(f"no usable plugin called {args.name!r}{why}; see 'dq plugins list'")
     if len(found) > 1:
@@ -246,7 +351,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         )
 
     config = _config(args.set)
-    _prebuild(ctx, record, config)
+    fields = _prebuild(ctx, record, config)
+    fast = [f for f in FAST_FIELD_NAMES if f in fields and f not in config]
 
     with tempfile.TemporaryDirectory(prefix="dq-verify-") as tmp:
         folder = Path(tmp)
@@ -262,6 +368,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 cls=cls,
                 fixture=fixture,
                 config=json.dumps(config),
+                fast=fast,
             )
         )
         report_path = Path(args.report).resolve() if args.report else folder / "conformance.json"
@@ -278,9 +385,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             str(folder),
         ]
         env = {**os.environ, "DQ_VERIFY_REASONS": str(reasons_path)}
-        proc = subprocess.run(command, cwd=folder, capture_output=True, text=True, env=env)
+        returncode, output = _run_pytest(command, folder, env)
         if not report_path.exists():
-            sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
+            sys.stderr.write(output[-8000:])
             print(
                 "dq: error: the contract run produced no report (see pytest's output above)",
                 file=sys.stderr,
@@ -291,6 +398,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     for outcome in report.get("contracts", {}).values():
         outcome["reasons"] = {n: _reason_for(n, reasons) for n in outcome.get("failed", [])}
+    wanted = _test_file_fixtures(report)
+    report["fast_defaults"] = fast
+    report["test_file_fixtures"] = wanted
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -310,7 +420,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 print(f"    FAILED {name}" + (f": {reason}" if reason else ""))
             for name, reason in skipped.items():
                 print(f"    skipped {name}: {reason}")
-        if proc.returncode not in (0, 1, 5):
-            sys.stderr.write(proc.stdout[-2000:] + proc.stderr[-2000:])
+        if fast:
+            print(
+                f"  fast contract timings used for {', '.join(fast)} "
+                "(the contract's declared values; --set one to override)"
+            )
+        if wanted:
+            print(
+                "  not proven here: only a test module can give these fixtures; subclass "
+                f"{cls} in your plugin's tests/test_contract.py and define them "
+                f"(docs/contracts/{record.kind}.md):"
+            )
+            for fixture_name, what in wanted.items():
+                print(f"    {fixture_name}: {what}")
+        if returncode not in (0, 1, 5):
+            sys.stderr.write(output[-4000:])
     failed_any = any(o.get("failed") for o in report.get("contracts", {}).values())
-    return EXIT_FINDINGS if failed_any or proc.returncode not in (0, 5) else EXIT_OK
+    return EXIT_FINDINGS if failed_any or returncode not in (0, 5) else EXIT_OK
