@@ -22,6 +22,12 @@ EXAMPLE_DISTRIBUTIONS = {
     "orchestrator": "dq-airflow",
 }
 
+#: The kinds plugin-template/copier.yml renders (audit sinks have no template).
+TEMPLATE_KINDS = ("engine", "notifier", "secrets", "tenant", "orchestrator")
+
+#: What verify needs set for each kind's template component, placeholders filled by the contract.
+VERIFY_SETS = {"notifier": " --set url={http_sink.url}", "secrets": " --set root={tmp_path}"}
+
 LIST_HELP = """\
 Lists every dq component installed, read from package metadata only: no plugin
 is imported (add --check to import and validate each one).
@@ -78,6 +84,26 @@ def register(groups: Any) -> None:
     from dq.cli import _verify
 
     _verify.register(commands)
+
+    new = commands.add_parser(
+        "new",
+        help="render a new plugin distribution from dq's plugin template",
+        description="Render dq's plugin template (copier) into a new distribution providing "
+        "a KIND component called NAME, with the template's defaults for every other answer, "
+        "and print the next three commands: install it, run its tests, verify it. Needs "
+        "copier (pip install copier).",
+    )
+    new.add_argument("kind", metavar="KIND", choices=TEMPLATE_KINDS,
+                     help=f"one of {', '.join(TEMPLATE_KINDS)}")
+    new.add_argument("name", metavar="NAME",
+                     help="the component name users type (lowercase letter first; letters, "
+                     "digits, _ and -)")
+    new.add_argument("--dest", metavar="DIR",
+                     help="where to render it (default: ./dq-NAME); must not exist or be empty")
+    new.add_argument("--template", metavar="PATH",
+                     help="the template to render (default: plugin-template/ of the dq "
+                     "checkout dq-core runs from, or of the current directory or a parent)")
+    new.set_defaults(handler=cmd_new)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -244,3 +270,63 @@ def cmd_info(args: argparse.Namespace) -> int:
                 )
             )
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _find_template(given: str | None) -> str:
+    """plugin-template/ of a dq checkout: beside the running dq-core, or above the cwd."""
+    from pathlib import Path
+
+    if given:
+        return given
+    import dq
+
+    starts = [Path(dq.__file__).resolve().parent, Path.cwd().resolve()]
+    for start in starts:
+        for folder in (start, *start.parents):
+            if (folder / "plugin-template" / "copier.yml").is_file():
+                return str(folder / "plugin-template")
+    raise UsageError(
+        "no plugin template found (dq-core is not running from a dq checkout); pass "
+        "--template PATH-OR-GIT-URL of dq's plugin-template (see docs/plugin-authors.md)"
+    )
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    import re
+    import shlex
+    from pathlib import Path
+
+    if not re.fullmatch(r"[a-z][a-z0-9_-]{0,63}", args.name):
+        raise UsageError(
+            f"plugin name {args.name!r} must match ^[a-z][a-z0-9_-]{{0,63}}$ "
+            "(lowercase letter first; letters, digits, _ and -)"
+        )
+    dest = Path(args.dest or f"dq-{args.name}")
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise UsageError(f"{dest} already exists and is not empty; pass --dest DIR")
+    template = _find_template(args.template)
+    try:
+        import copier
+    except ImportError:
+        raise UsageError("dq plugins new needs copier: pip install copier") from None
+    try:
+        copier.run_copy(
+            template,
+            str(dest),
+            data={"kind": args.kind, "name": args.name},
+            defaults=True,
+            unsafe=True,  # the template's own tasks; it is dq's template or one you named
+            quiet=True,
+        )
+    except Exception as exc:  # copier's errors are many; any is one line for the user
+        text = str(exc).strip().splitlines()
+        raise UsageError(
+            f"could not render {template} into {dest}: {text[0] if text else type(exc).__name__}"
+        ) from None
+    where = shlex.quote(str(dest))
+    print(f"Rendered the dq {args.kind} plugin dq-{args.name} into {dest}. Next:")
+    print(f"  pip install -e {shlex.quote(str(dest) + '[test]')}")
+    print(f"  python -m pytest {where}/tests")
+    print(f"  dq plugins verify {args.name}{VERIFY_SETS.get(args.kind, '')}")
+    print("(dq not on your package index yet? see the rendered README.md for --find-links)")
+    return EXIT_OK
