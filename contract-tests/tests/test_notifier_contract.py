@@ -14,15 +14,15 @@ from dq_contract.servers import HttpSink
 
 
 class TestWebhookNotifier(NotifierContract):
-    timeout_seconds = 0.3
-    deadline_seconds = 2.5
+    timeout_seconds = 1.0
+    deadline_seconds = 5.0
 
     @pytest.fixture
     def notifier(self, http_sink: HttpSink) -> WebhookNotifier:
         return WebhookNotifier(
             http_sink.url,
-            timeout=0.3,
-            deadline=2.5,
+            timeout=1.0,
+            deadline=5.0,
             max_attempts=3,
             backoff=0.05,
             max_body_bytes=self.max_request_bytes,
@@ -32,16 +32,16 @@ class TestWebhookNotifier(NotifierContract):
 class TestWebhookNotifierSecretUrlSmallLimit(NotifierContract):
     """A service with a small limit (Slack-like 40 kB) and the URL as a SecretValue."""
 
-    timeout_seconds = 0.3
-    deadline_seconds = 2.5
+    timeout_seconds = 1.0
+    deadline_seconds = 5.0
     max_request_bytes = 40_000
 
     @pytest.fixture
     def notifier(self, http_sink: HttpSink) -> WebhookNotifier:
         return WebhookNotifier(
             dq.SecretValue(http_sink.url),
-            timeout=0.3,
-            deadline=2.5,
+            timeout=1.0,
+            deadline=5.0,
             max_attempts=3,
             backoff=0.05,
             max_body_bytes=self.max_request_bytes,
