@@ -108,6 +108,7 @@ def test_the_bytes_parse_back_to_the_same_subject_bodies_and_headers(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(summary="\U00010000" * 168, fields=6, limit=4_000)  # once over the floor budget
 @given(
     summary=st.builds(lambda s, n: s * n, st.text(min_size=1, max_size=4), st.integers(0, 60_000)),
     fields=st.integers(0, 300),

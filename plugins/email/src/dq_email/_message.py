@@ -62,7 +62,7 @@ class Budget:
 
     def scaled(self, factor: float) -> Budget | None:
         """Every budget times *factor* (at most half), or None at the floor (always fits)."""
-        floor = Budget(title=100, summary=200, field=60, failures=1, line=120, fields=5, links=2)
+        floor = Budget(title=60, summary=60, field=30, failures=1, line=80, fields=3, links=1)
         if self == floor:
             return None
         factor = min(factor, 0.5)
@@ -263,4 +263,7 @@ def render(
         if len(data) <= max_bytes:
             break
         budget = budget.scaled(0.9 * max_bytes / len(data))
+    if len(data) > max_bytes:  # even the floor is too big for this limit: title and counts only
+        bare = Budget(title=40, summary=1, field=1, failures=0, line=1, fields=0, links=0)
+        data = _mime.assemble(top, *_parts(notification, bare), mark)
     return data
