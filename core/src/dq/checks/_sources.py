@@ -150,13 +150,10 @@ def read_source(
     *,
     resolve: Resolve | None,
     where: str,
-    host: Any = None,
-    engine: str | None = None,
-    engine_config: dict[str, Any] | None = None,
 ) -> tuple[PendingSource, list[Path]]:
     """*src* as a :class:`PendingSource` for :func:`dq.checks._engines.check`, and no files
-    yet (``check`` reports the files it read). ``host``, ``engine`` and ``engine_config``
-    are no longer used (``check`` builds the engine and asks it) and may be dropped."""
+    yet (``check`` reports the files it read, after building the engine and asking it
+    whether it accepts the source)."""
     from dq.checks._data import scan
 
     if src.type == "file":

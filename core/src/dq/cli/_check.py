@@ -132,9 +132,6 @@ def execute(
         options = resolver.resolve_tree_sync(options, where=f"engines.{engine}")
     frame, paths = read_source(
         src,
-        host=host,
-        engine=engine,
-        engine_config=options,
         resolve=resolver.resolve_tree_sync,
         where=ctx.config_source,
     )

@@ -141,9 +141,6 @@ def execute_suite(
             engine_config = resolver.resolve_tree_sync(engine_config, where="engine_config")
         frame, paths = read_source(
             suite.source,
-            host=host,
-            engine=engine_name,
-            engine_config=engine_config,
             resolve=resolver.resolve_tree_sync,
             where=where,
         )
