@@ -93,16 +93,25 @@ def register(groups: Any) -> None:
         "and print the next three commands: install it, run its tests, verify it. Needs "
         "copier (pip install copier).",
     )
-    new.add_argument("kind", metavar="KIND", choices=TEMPLATE_KINDS,
-                     help=f"one of {', '.join(TEMPLATE_KINDS)}")
-    new.add_argument("name", metavar="NAME",
-                     help="the component name users type (lowercase letter first; letters, "
-                     "digits, _ and -)")
-    new.add_argument("--dest", metavar="DIR",
-                     help="where to render it (default: ./dq-NAME); must not exist or be empty")
-    new.add_argument("--template", metavar="PATH",
-                     help="the template to render (default: plugin-template/ of the dq "
-                     "checkout dq-core runs from, or of the current directory or a parent)")
+    new.add_argument(
+        "kind", metavar="KIND", choices=TEMPLATE_KINDS, help=f"one of {', '.join(TEMPLATE_KINDS)}"
+    )
+    new.add_argument(
+        "name",
+        metavar="NAME",
+        help="the component name users type (lowercase letter first; letters, digits, _ and -)",
+    )
+    new.add_argument(
+        "--dest",
+        metavar="DIR",
+        help="where to render it (default: ./dq-NAME); must not exist or be empty",
+    )
+    new.add_argument(
+        "--template",
+        metavar="PATH",
+        help="the template to render (default: plugin-template/ of the dq "
+        "checkout dq-core runs from, or of the current directory or a parent)",
+    )
     new.set_defaults(handler=cmd_new)
 
 

@@ -196,7 +196,8 @@ def _prebuild(ctx: CommandContext, record: Any, config: dict[str, Any]) -> list[
         except ConfigError as exc:
             # a field given as a placeholder is judged by the contract, with the real value
             problems = [
-                p for p in exc.problems
+                p
+                for p in exc.problems
                 if not any(_is_placeholder(config[k]) and p.startswith(f"{k}:") for k in config)
             ]
             if problems:
