@@ -54,6 +54,7 @@ def make_result(
         element_count=element_count,
         samples=samples,
         approximate=approximate,
+        description=getattr(rule, "description", ""),
     )
 
 

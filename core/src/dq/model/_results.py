@@ -30,6 +30,21 @@ class RunStatus(enum.Enum):
 
 
 @attrs.frozen(kw_only=True)
+class SampleRow:
+    """One failing row, shown so a person can find it in the data.
+
+    ``key`` holds the values of the rule set's key columns (``RuleSet.key``, in that
+    order); without a key, ``row`` is the 0-based row number in the data as read.
+    ``value`` is the failing value (None for ``not_null``, and for rules that judge
+    several columns at once, whose values are in ``key`` or ``row``).
+    """
+
+    value: Scalar = None
+    key: tuple[Scalar, ...] = ()
+    row: int | None = None
+
+
+@attrs.frozen(kw_only=True)
 class RuleResult:
     """The outcome of one rule. Counts are rows: ``failed_count`` of ``element_count``."""
 
@@ -44,6 +59,11 @@ class RuleResult:
     samples: tuple[Scalar, ...] = ()
     #: True when the engine could only approximate dq's pinned semantics.
     approximate: bool = False
+    #: Up to ``sample_size`` failing rows with their key values or row numbers, in row
+    #: order (engines that cannot locate rows leave it empty).
+    sample_rows: tuple[SampleRow, ...] = ()
+    #: The rule's ``description`` from the rules file, for people reading any report.
+    description: str = ""
 
     @property
     def failure_rate(self) -> float:
@@ -60,6 +80,8 @@ class CheckResult:
     row_count: int | None = None
     started_at: datetime | None = None
     duration_seconds: float | None = None
+    #: The rule set's key columns, naming the values in each ``SampleRow.key``.
+    key: tuple[str, ...] = ()
 
     def by_id(self, rule_id: str) -> RuleResult:
         for result in self.results:

@@ -10,6 +10,8 @@ docs/configuration.md and by the engine contract, not here: this module is the s
 from __future__ import annotations
 
 import enum
+import re
+from datetime import date, datetime, time, timedelta
 from typing import ClassVar, Union
 
 import attrs
@@ -34,16 +36,89 @@ def _optional_rate(_inst: object, attribute: attrs.Attribute, value: float | Non
         raise ValueError(f"{attribute.name} must be between 0 and 1, got {value!r}")
 
 
+def _optional_non_negative(_inst: object, attribute: attrs.Attribute, value: float | None) -> None:
+    if value is not None and value < 0:
+        raise ValueError(f"{attribute.name} must be >= 0, got {value!r}")
+
+
 def _non_negative(_inst: object, attribute: attrs.Attribute, value: int | None) -> None:
     if value is not None and value < 0:
         raise ValueError(f"{attribute.name} must be >= 0, got {value!r}")
 
 
-def _check_bounds(check: str, low: float | None, high: float | None) -> None:
+#: What a ``between`` bound may be: a number, or (for date/time columns) a TOML
+#: date, date-time or time. Both bounds of one rule are of the same kind.
+Bound = float | date | datetime | time
+
+
+def _bound_kind(value: object) -> str:
+    # datetime is a date subclass: test it first.
+    if isinstance(value, datetime):
+        return "datetime"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, time):
+        return "time"
+    return "number"
+
+
+def _check_bounds(check: str, low: object, high: object) -> None:
     if low is None and high is None:
         raise ValueError(f"{check} needs min, max or both")
-    if low is not None and high is not None and low > high:
+    if low is None or high is None:
+        return
+    if _bound_kind(low) != _bound_kind(high):
+        raise ValueError(
+            f"{check}: min is a {_bound_kind(low)} but max is a {_bound_kind(high)}; "
+            "give both bounds of the same kind"
+        )
+    try:
+        inverted = low > high  # type: ignore[operator]
+    except TypeError:  # an aware and a naive date-time
+        raise ValueError(
+            f"{check}: min and max must both have a time zone or both have none"
+        ) from None
+    if inverted:
         raise ValueError(f"{check}: min {low!r} is greater than max {high!r}")
+
+
+_DURATION_PART = re.compile(r"(\d+)([wdhms])")
+_DURATION = re.compile(r"(?:\d+[wdhms])+")
+_UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``"36h"``, ``"2d"``, ``"1d12h"``, ``"90m"``, ``"1w"`` → a timedelta (> 0).
+
+    A compact spelling (weeks, days, hours, minutes, seconds) rather than ISO 8601's
+    ``P1DT12H``, which is easy to get wrong by one letter.
+    """
+    if not isinstance(text, str) or not _DURATION.fullmatch(text.strip()):
+        raise ValueError(
+            f"duration {text!r} is not like '36h', '2d', '1d12h', '90m' or '1w' "
+            "(units w, d, h, m, s)"
+        )
+    seconds = sum(int(n) * _UNIT_SECONDS[u] for n, u in _DURATION_PART.findall(text))
+    if seconds <= 0:
+        raise ValueError(f"duration {text!r} must be longer than zero")
+    return timedelta(seconds=seconds)
+
+
+def _duration(_inst: object, attribute: attrs.Attribute, value: str) -> None:
+    try:
+        parse_duration(value)
+    except ValueError as exc:
+        raise ValueError(f"{attribute.name}: {exc}") from None
+
+
+def _quantile_in_range(_inst: object, attribute: attrs.Attribute, value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value!r}")
+
+
+def _names(_inst: object, attribute: attrs.Attribute, value: tuple[str, ...]) -> None:
+    if len(set(value)) != len(value):
+        raise ValueError(f"{attribute.name} lists a column twice: {list(value)!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -80,20 +155,40 @@ class NotNull(_ColumnRule):
 
 
 @attrs.frozen(kw_only=True)
-class Unique(_ColumnRule):
-    """No non-null value repeats; every row holding a repeated value fails."""
+class Unique(_RuleBase):
+    """No value repeats; every row holding a repeated value fails.
+
+    One ``column``, or several ``columns`` whose *combination* must be unique (a
+    composite key); exactly one of the two is given.
+    """
 
     CHECK: ClassVar[str] = "unique"
+
+    column: str | None = None
+    columns: tuple[str, ...] = attrs.field(default=(), validator=_names)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.column is None) == (not self.columns):
+            raise ValueError("unique needs either column or columns (not both)")
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        """The columns whose values (together) must be unique."""
+        return self.columns or (self.column,)  # type: ignore[return-value]
 
 
 @attrs.frozen(kw_only=True)
 class Between(_ColumnRule):
-    """Values lie within the bounds; either bound may be left open (None)."""
+    """Values lie within the bounds; either bound may be left open (None).
+
+    Numbers for numeric columns; TOML dates, date-times and times for date,
+    datetime and time columns.
+    """
 
     CHECK: ClassVar[str] = "between"
 
-    min: float | None = None
-    max: float | None = None
+    min: Bound | None = None
+    max: Bound | None = None
     min_inclusive: bool = True
     max_inclusive: bool = True
 
@@ -161,9 +256,109 @@ class RowCount(_RuleBase):
 
     min: int | None = attrs.field(default=None, validator=_non_negative)
     max: int | None = attrs.field(default=None, validator=_non_negative)
+    #: Relative bound against the last run of the same suite (and tenant), from dq's
+    #: run history: 0.2 means within ±20% of the previous row count.
+    max_change: float | None = attrs.field(default=None, validator=_optional_non_negative)
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_change is None:
+            _check_bounds(self.CHECK, self.min, self.max)
+        elif self.min is not None or self.max is not None:
+            _check_bounds(self.CHECK, self.min, self.max)
+
+
+@attrs.frozen(kw_only=True)
+class Freshness(_ColumnRule):
+    """The newest value of a date/datetime column is at most ``max_age`` old (table-level).
+
+    ``max_age`` is a duration such as ``"36h"`` or ``"2d"`` (:func:`parse_duration`).
+    Time-zone aware columns compare as instants; naive ones are read in ``timezone``
+    (an IANA name, default UTC).
+    """
+
+    CHECK: ClassVar[str] = "freshness"
+
+    max_age: str = attrs.field(validator=_duration)
+    timezone: str = "UTC"
+
+    @property
+    def max_age_delta(self) -> timedelta:
+        return parse_duration(self.max_age)
+
+
+@attrs.frozen(kw_only=True)
+class Reference(_ColumnRule):
+    """Every non-null value exists in ``dataset_column`` of another dataset (a foreign key).
+
+    ``dataset`` is a data file path, relative to the rules file, or a source name;
+    it is read by dq-core under the same data-location policy as the data checked.
+    """
+
+    CHECK: ClassVar[str] = "reference"
+
+    dataset: str
+    dataset_column: str | None = None
+
+    @property
+    def target_column(self) -> str:
+        return self.dataset_column or self.column
+
+
+class SchemaMode(enum.Enum):
+    """How a ``schema`` rule compares the table's columns with the listed ones."""
+
+    #: The listed columns exist with these types; other columns are allowed.
+    AT_LEAST = "at_least"
+    #: Exactly the listed columns (any order), with these types.
+    EXACT = "exact"
+
+
+@attrs.frozen(kw_only=True)
+class Schema(_RuleBase):
+    """The table's columns and their polars types (table-level), as ``dtype`` names them."""
+
+    CHECK: ClassVar[str] = "schema"
+
+    columns: dict[str, str]
+    mode: SchemaMode = SchemaMode.AT_LEAST
+
+    def __attrs_post_init__(self) -> None:
+        if not self.columns:
+            raise ValueError("schema needs at least one column in columns")
+
+
+@attrs.frozen(kw_only=True)
+class _StatisticRule(_ColumnRule):
+    """A statistic of a column's non-null values lies within bounds (table-level)."""
+
+    min: float | None = None
+    max: float | None = None
 
     def __attrs_post_init__(self) -> None:
         _check_bounds(self.CHECK, self.min, self.max)
+
+
+@attrs.frozen(kw_only=True)
+class Mean(_StatisticRule):
+    """The mean of the column's non-null values lies within the bounds."""
+
+    CHECK: ClassVar[str] = "mean"
+
+
+@attrs.frozen(kw_only=True)
+class StdDev(_StatisticRule):
+    """The sample standard deviation (ddof 1) of the non-null values lies within bounds."""
+
+    CHECK: ClassVar[str] = "stddev"
+
+
+@attrs.frozen(kw_only=True)
+class Quantile(_StatisticRule):
+    """The ``quantile`` (0..1, linear interpolation) of the non-null values lies within bounds."""
+
+    CHECK: ClassVar[str] = "quantile"
+
+    quantile: float = attrs.field(validator=_quantile_in_range)
 
 
 @attrs.frozen(kw_only=True)
@@ -193,6 +388,12 @@ Rule = Union[  # noqa: UP007 (a typing.Union is what cattrs tags reliably)
     ColumnExists,
     RowCount,
     Expression,
+    Freshness,
+    Reference,
+    Schema,
+    Mean,
+    StdDev,
+    Quantile,
 ]
 RULE_CLASSES: tuple[type, ...] = Rule.__args__  # type: ignore[attr-defined]
 CHECKS: dict[str, type] = {cls.CHECK: cls for cls in RULE_CLASSES}
@@ -242,3 +443,6 @@ class RuleSet:
     rules: tuple[Rule, ...] = attrs.field(validator=[_unique_ids, _row_conditions])
     gate: QualityGate = QualityGate()
     sample_size: int = attrs.field(default=5, validator=_non_negative)
+    #: Columns that identify a row (``key = ["order_id"]``): failure samples carry their
+    #: values so a failing row can be found; without a key, samples carry row numbers.
+    key: tuple[str, ...] = attrs.field(default=(), validator=_names)
