@@ -259,7 +259,7 @@ def test_malformed_rules_exit_2_naming_file_and_path(workdir, capsys) -> None:
     )
     code, _, err = run(capsys, "check", "good.csv", "-r", "r4.toml", "-e", "tiny")
     assert code == 2
-    assert "r4.toml: invalid configuration" in err and "rules[0].min: expected float" in err
+    assert "r4.toml: invalid configuration" in err and "rules[0].min: expected a number" in err
 
 
 def test_rules_with_a_syntax_error_name_the_line(workdir, capsys) -> None:

@@ -43,7 +43,8 @@ def bounds(lo: st.SearchStrategy, hi: st.SearchStrategy) -> st.SearchStrategy:
 
 RULE_STRATEGIES: dict[type, st.SearchStrategy] = {
     dq.NotNull: rule(dq.NotNull, column=names),
-    dq.Unique: rule(dq.Unique, column=names),
+    dq.Unique: rule(dq.Unique, column=names)
+    | rule(dq.Unique, columns=st.lists(names, min_size=1, max_size=3, unique=True).map(tuple)),
     dq.Between: bounds(st.none() | finite, st.none() | finite).flatmap(
         lambda b: rule(
             dq.Between,
@@ -55,6 +56,35 @@ RULE_STRATEGIES: dict[type, st.SearchStrategy] = {
         )
     ),
     dq.Regex: rule(dq.Regex, column=names, pattern=text),
+    dq.Freshness: rule(
+        dq.Freshness,
+        column=names,
+        max_age=st.sampled_from(["36h", "2d", "1d12h", "90m", "1w", "45s"]),
+        timezone=st.sampled_from(["UTC", "Europe/Paris"]),
+    ),
+    dq.Reference: rule(
+        dq.Reference, column=names, dataset=text, dataset_column=st.none() | names
+    ),
+    dq.Schema: rule(
+        dq.Schema,
+        columns=st.dictionaries(names, st.sampled_from(["Int64", "String"]), min_size=1),
+        mode=st.sampled_from(dq.SchemaMode),
+    ),
+    **{
+        cls: bounds(st.none() | finite, st.none() | finite).flatmap(
+            lambda b, cls=cls: rule(cls, column=names, min=st.just(b[0]), max=st.just(b[1]))
+        )
+        for cls in (dq.Mean, dq.StdDev)
+    },
+    dq.Quantile: bounds(st.none() | finite, st.none() | finite).flatmap(
+        lambda b: rule(
+            dq.Quantile,
+            column=names,
+            quantile=st.floats(0, 1),
+            min=st.just(b[0]),
+            max=st.just(b[1]),
+        )
+    ),
     dq.InSet: rule(dq.InSet, column=names, values=st.lists(set_value, max_size=4).map(tuple)),
     dq.MaxLength: rule(dq.MaxLength, column=names, length=count),
     dq.MinLength: rule(dq.MinLength, column=names, length=count),
@@ -83,7 +113,14 @@ rule_sets = st.lists(rules, max_size=6, unique_by=lambda r: r.id).flatmap(
             max_failure_rate=st.none() | st.floats(0, 1),
         ),
         sample_size=count,
+        key=st.lists(names, max_size=3, unique=True).map(tuple),
     )
+)
+sample_rows = st.builds(
+    dq.SampleRow,
+    value=scalar,
+    key=st.lists(scalar, max_size=2).map(tuple),
+    row=st.none() | count,
 )
 rule_results = st.builds(
     dq.RuleResult,
@@ -97,6 +134,8 @@ rule_results = st.builds(
     message=text,
     samples=st.lists(scalar, max_size=3).map(tuple),
     approximate=st.booleans(),
+    sample_rows=st.lists(sample_rows, max_size=2).map(tuple),
+    description=text,
 )
 STRATEGIES: dict[type, st.SearchStrategy] = {
     **RULE_STRATEGIES,
@@ -108,6 +147,7 @@ STRATEGIES: dict[type, st.SearchStrategy] = {
     ),
     dq.RuleSet: rule_sets,
     dq.RuleResult: rule_results,
+    dq.SampleRow: sample_rows,
     dq.CheckResult: st.builds(
         dq.CheckResult,
         status=st.sampled_from(dq.RunStatus),
@@ -116,6 +156,7 @@ STRATEGIES: dict[type, st.SearchStrategy] = {
         row_count=st.none() | count,
         started_at=st.none() | moment,
         duration_seconds=st.none() | finite,
+        key=st.lists(names, max_size=2).map(tuple),
     ),
     dq.ValueCount: st.builds(dq.ValueCount, value=scalar, count=count),
     dq.ColumnProfile: st.builds(
@@ -336,7 +377,7 @@ def test_errors_name_the_exact_path_of_every_problem_at_once() -> None:
     )
     assert problems == [
         "rules[1].pattern: required field missing",
-        "rules[2].min: expected float, got str ('0')",
+        "rules[2].min: expected a number, date, date-time or time, got str ('0')",
         "rules[3].pattern: expected str, got int (5)",
         "gate: max_failed_errors must be >= 0, got -1",
     ]
