@@ -52,6 +52,9 @@ class RowRule:
     failed: pl.Expr | None = None
     #: The failing values in row order, when cheaper than filtering by ``fail`` (unique).
     candidates: pl.Expr | None = None
+    #: A mask true on exactly the rows of ``fail`` but cheaper to compute (unique), used to
+    #: locate failing rows (sample rows, the failures export); None: ``fail`` itself.
+    locate: pl.Expr | None = None
 
     @property
     def fail_name(self) -> str:
@@ -64,6 +67,31 @@ class RowRule:
     @property
     def sample_name(self) -> str:
         return f"__dq_sample_{self.index}"
+
+    @property
+    def rows_name(self) -> str:
+        return f"__dq_rows_{self.index}"
+
+    @property
+    def mask(self) -> pl.Expr:
+        """True on the failing rows, never null: the cheapest expression that says so."""
+        return self.fail if self.locate is None else self.locate
+
+    def sample_rows(self, limit: int, key: Sequence[pl.Expr]) -> pl.Expr:
+        """The first *limit* failing rows, in row order, as one list of structs.
+
+        Each struct holds ``value`` (the failing value, for rules that show one) and
+        either the key columns ``k0, k1 ...`` or ``row``, the 0-based row number.
+        """
+        fields: list[pl.Expr] = []
+        if self.sampled and self.sample is not None:
+            fields.append(self.sample.alias("value"))
+        if key:
+            fields.extend(k.alias(f"k{i}") for i, k in enumerate(key))
+        else:
+            fields.append(pl.int_range(pl.len(), dtype=pl.Int64).alias("row"))
+        located = pl.struct(fields).filter(self.mask).head(limit)
+        return located.implode().alias(self.rows_name)
 
     def sample_values(self, limit: int) -> pl.Expr:
         """Up to *limit* failing values (or row numbers), in row order, as one list."""
@@ -92,13 +120,18 @@ class Plan:
     #: Indexes of ``row_count`` rules: they need only the row count.
     table_rules: list[int] = field(default_factory=list)
 
-    def aggregates(self, sample_limit: int = 0) -> list[pl.Expr]:
-        """The fused ``select``; with *sample_limit*, every rule's samples ride along."""
+    def aggregates(
+        self, sample_limit: int = 0, rows_limit: int = 0, key: Sequence[pl.Expr] = ()
+    ) -> list[pl.Expr]:
+        """The fused ``select``; with *sample_limit*, every rule's samples ride along, and
+        with *rows_limit* its first failing rows (located by *key*, else row numbers)."""
         exprs = [pl.len().cast(pl.Int64).alias(ROWS)]
         for row_rule in self.row_rules:
             exprs.extend(row_rule.aggregates())
             if sample_limit and row_rule.sampled:
                 exprs.append(row_rule.sample_values(sample_limit))
+            if rows_limit:
+                exprs.append(row_rule.sample_rows(rows_limit, key))
         return exprs
 
 
@@ -361,7 +394,8 @@ def _unique(
         ordered == ordered.shift(-1)
     ).fill_null(False)
     duplicated_values = ordered.filter(repeated).implode()
-    candidates = None if shown is None else shown.filter(x.is_in(duplicated_values))
+    holds_repeat = x.is_in(duplicated_values)
+    candidates = None if shown is None else shown.filter(holds_repeat)
     return RowRule(
         index,
         rule,
@@ -371,6 +405,7 @@ def _unique(
         shown,
         failed=repeated.sum(),
         candidates=candidates,
+        locate=holds_repeat.fill_null(False),
     )
 
 
