@@ -54,6 +54,7 @@ _EXPORTS: dict[str, str] = {
     "RunStatus": "dq.model._results",
     "RuleResult": "dq.model._results",
     "SampleRow": "dq.model._results",
+    "FailingRows": "dq.model._failures",
     "CheckResult": "dq.model._results",
     "ColumnProfile": "dq.model._results",
     "Profile": "dq.model._results",
@@ -69,6 +70,10 @@ _EXPORTS: dict[str, str] = {
     "distinct_samples": "dq.checks._engine_kit",
     "json_scalar": "dq.checks._engine_kit",
     "NULL_IGNORING_CHECKS": "dq.checks._engine_kit",
+    "freshness_result": "dq.checks._table_verdicts",
+    "schema_result": "dq.checks._table_verdicts",
+    "statistic_result": "dq.checks._table_verdicts",
+    "dtype_name_matches": "dq.checks._table_verdicts",
     # notifications
     "Level": "dq.model._notifications",
     "Link": "dq.model._notifications",
@@ -171,6 +176,12 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         rule_passes,
     )
     from dq.checks._gate import gate_exceeded, run_status
+    from dq.checks._table_verdicts import (
+        dtype_name_matches,
+        freshness_result,
+        schema_result,
+        statistic_result,
+    )
     from dq.config._converter import converter, make_converter, structure, unstructure
     from dq.config._files import load_document, load_typed
     from dq.hookspecs import hookimpl, hookspec
@@ -182,6 +193,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         SuiteFailed,
         UsageError,
     )
+    from dq.model._failures import FailingRows
     from dq.model._jobs import Output, RunContext, Source, SourceRef, Suite
     from dq.model._notifications import (
         Delivery,

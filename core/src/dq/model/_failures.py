@@ -1,0 +1,36 @@
+"""The failing rows an engine exports next to its verdict (``dq check --failures PATH``).
+
+A value type only: the engine builds it in the same scan as the verdict (decision 0024),
+dq-core writes it as Parquet or CSV (``dq.output._failures``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import attrs
+
+
+@attrs.frozen(kw_only=True)
+class FailingRows:
+    """Rows that failed at least one row-level rule, in row order, up to a limit.
+
+    ``frame`` is a polars ``DataFrame``: the data's own columns, all of them in their
+    order, then :attr:`ROW` (the 0-based row number in the data as read) and
+    :attr:`RULES` (a list of the ids of the rules the row failed, in rule order).
+    ``total`` counts every row that failed a rule, so a reader knows when ``frame``
+    was cut at the limit.
+    """
+
+    #: The column holding the row's 0-based number in the data as read.
+    ROW: ClassVar[str] = "dq_row"
+    #: The column listing the ids of the rules the row failed.
+    RULES: ClassVar[str] = "dq_failed_rules"
+
+    frame: Any
+    total: int
+
+    @property
+    def truncated(self) -> bool:
+        """True when more rows failed than ``frame`` holds."""
+        return self.total > self.frame.height
