@@ -13,6 +13,7 @@ import enum
 import re
 from datetime import date, datetime, time, timedelta
 from typing import ClassVar, Union
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
@@ -109,6 +110,19 @@ def _duration(_inst: object, attribute: attrs.Attribute, value: str) -> None:
         parse_duration(value)
     except ValueError as exc:
         raise ValueError(f"{attribute.name}: {exc}") from None
+
+
+def _time_zone(_inst: object, attribute: attrs.Attribute, value: str) -> None:
+    """An IANA zone name the machine knows, checked when the rules are loaded."""
+    if value.upper() == "UTC":
+        return
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(
+            f"{attribute.name}: unknown time zone {value!r}; use an IANA name such as "
+            "'UTC' or 'Europe/Paris'"
+        ) from None
 
 
 def _quantile_in_range(_inst: object, attribute: attrs.Attribute, value: float) -> None:
@@ -279,7 +293,7 @@ class Freshness(_ColumnRule):
     CHECK: ClassVar[str] = "freshness"
 
     max_age: str = attrs.field(validator=_duration)
-    timezone: str = "UTC"
+    timezone: str = attrs.field(default="UTC", validator=_time_zone)
 
     @property
     def max_age_delta(self) -> timedelta:
