@@ -20,9 +20,8 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import anyio
-import anyio.from_thread
-import anyio.lowlevel
+# anyio is imported inside the async helpers: ``dq check`` bounds a plugin factory with
+# call_bounded (plain threads) and must not pay anyio's import (~30 ms, ssl included).
 
 
 class BoundExceeded(TimeoutError):
@@ -77,6 +76,10 @@ async def await_bounded(
     abandoned thread never keeps the process alive at exit (anyio's worker threads
     would: a notifier stuck for an hour would hold ``dq run`` open for that hour).
     """
+    import anyio
+    import anyio.from_thread
+    import anyio.lowlevel
+
     outcome: dict[str, Any] = {}
     done = anyio.Event()
     token = anyio.lowlevel.current_token()
