@@ -222,7 +222,7 @@ def test_info_by_distribution_name_and_unknown_names(dq: Dq) -> None:
 def test_version_names_the_hook_api(dq: Dq) -> None:
     result = dq("--version")
     assert result.returncode == 0
-    assert "hook API 1.2.0" in result.stdout
+    assert "hook API 1.3.0" in result.stdout
 
 
 def test_usage_errors_exit_2(dq: Dq) -> None:
