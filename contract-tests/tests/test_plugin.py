@@ -38,7 +38,7 @@ def test_conformance_report(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--strict-markers", f"--dq-conformance={out}")
     assert result.ret == 0, result.stdout.str()
     report = json.loads(out.read_text())
-    assert report["suite_version"] == dq_contract.SUITE_VERSION == "0.2.0"
+    assert report["suite_version"] == dq_contract.SUITE_VERSION == "0.3.0"
     contract = report["contracts"]["EngineContract"]
     assert "test_counts_equal_the_oracle" in contract["passed"]
     assert "test_extra_by_the_author" in contract["passed"]  # defined in a contract subclass

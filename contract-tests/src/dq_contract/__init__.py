@@ -19,6 +19,6 @@ in every session where this is installed) costs nothing until a contract is used
 
 from __future__ import annotations
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 #: The version the conformance report records: which pinned semantics were checked.
 SUITE_VERSION = __version__

@@ -3,27 +3,36 @@
 Use it from a plugin's test suite::
 
     import pytest
-    from dq_contract.secrets import SecretBackendContract
+    from dq_contract.secrets import SecretBackendContract, SecretsCapabilities
     from my_plugin import VaultBackend
 
     class TestVaultBackend(SecretBackendContract):
+        capabilities = SecretsCapabilities()  # the default: writes, versions, denies, can be down
+
         @pytest.fixture
         def secret_backend(self, vault_server):
             return VaultBackend(url=vault_server.url, token="root")
 
-        @pytest.fixture                      # optional: a path the backend is denied
+        @pytest.fixture                      # can_deny: a path the backend is denied
         def denied_path(self):
             return "forbidden/secret"
 
-        @pytest.fixture                      # optional: proves validation precedes I/O
+        @pytest.fixture                      # external: the backend pointed at a dead server
+        def unavailable_backend(self):
+            return VaultBackend(url="http://127.0.0.1:9", token="root")
+
+        @pytest.fixture                      # proves validation precedes I/O
         def io_calls(self, vault_server):
             return lambda: len(vault_server.requests)
 
 Tests are coroutines run by anyio's pytest plugin (``anyio_backend`` is ``"asyncio"``;
 override it to add trio). Every test writes under a fresh random folder (fixture
 ``secret_namespace``, below ``secret_root``), so a shared server needs no cleanup between tests.
-Optional fixtures the author does not provide make the tests that need them *skip* with the
-reason, so the conformance report says what was not proven.
+``capabilities`` (:class:`SecretsCapabilities`) says what the store can do; for what it cannot
+(write, keep versions, deny, be down) the contract runs the case proving the opposite instead,
+so a declared backend's run skips nothing, and each fixture its capabilities need is required.
+A subclass that declares nothing is held to a full store, and an optional fixture it does not
+provide makes the tests that need it *skip* with the reason (what ``dq plugins verify`` does).
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ import logging
 import secrets as _random
 import uuid
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 import dq
 import dq.protocols
@@ -41,7 +50,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from dq_contract.secrets_capabilities import CapabilityCases, SecretsCapabilities, select_cases
 from dq_contract.secrets_cases import FIELD_NAME, assert_only, unsafe_paths, value
+
+__all__ = ["SecretBackendContract", "SecretsCapabilities"]
 
 KIND = "secrets"
 
@@ -58,14 +70,27 @@ PROPERTY_SETTINGS = settings(
 SMALL_PROPERTY_SETTINGS = settings(PROPERTY_SETTINGS, max_examples=50)
 
 
-class SecretBackendContract:
-    """Subclass in a test module and provide a fixture ``secret_backend``."""
+class SecretBackendContract(CapabilityCases):
+    """Subclass in a test module, provide a fixture ``secret_backend``, declare capabilities."""
 
     dq_contract_name: ClassVar[str] = "SecretBackendContract"
     pytestmark = [pytest.mark.dq_contract(KIND), pytest.mark.anyio]
+    #: What the store can do; ``None`` (undeclared) means a full store whose optional
+    #: fixtures may be missing (their tests skip). Declare it: see SecretsCapabilities.
+    capabilities: ClassVar[SecretsCapabilities | None] = None
     #: False for stores whose delete is immediate and forgetful (then a deleted secret may
     #: be reported with reason "missing" rather than "deleted").
     soft_delete: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        select_cases(cls, cls.capabilities, SecretBackendContract)
+
+    def missing(self, fixture: str, why: str) -> NoReturn:
+        """A fixture the capabilities need is absent: fail if declared, else skip (0.2)."""
+        if self.capabilities is None:
+            pytest.skip(f"no {fixture} fixture: {why}")
+        pytest.fail(f"no {fixture} fixture: {why} (required by the declared {self.capabilities})")
 
     # -- fixtures the author may override -------------------------------------------------
 
@@ -83,12 +108,21 @@ class SecretBackendContract:
         return f"{secret_root}/{uuid.uuid4().hex}"
 
     @pytest.fixture
+    def secret_writer(self, secret_backend: Any) -> Any:
+        """What puts secrets in the store for the read cases: the backend itself, unless the
+        store is read-only; then an object with async ``set(path, values)`` and
+        ``delete(path)`` writing it as its owner would (export a variable, unset it)."""
+        if self.capabilities is not None and not self.capabilities.writable:
+            self.missing("secret_writer", "a read-only store needs one to be read back")
+        return secret_backend
+
+    @pytest.fixture
     def denied_path(self) -> str:
-        pytest.skip("no denied_path fixture: provide a path the backend is configured to deny")
+        self.missing("denied_path", "provide a path the backend is configured to deny")
 
     @pytest.fixture
     def unavailable_backend(self) -> Any:
-        pytest.skip("no unavailable_backend fixture: provide the backend pointed at a dead server")
+        self.missing("unavailable_backend", "provide the backend pointed at a dead server")
 
     @pytest.fixture
     def io_calls(self) -> Callable[[], int] | None:
@@ -97,28 +131,25 @@ class SecretBackendContract:
 
     @pytest.fixture
     def required_io_calls(self, io_calls: Callable[[], int] | None) -> Callable[[], int]:
-        """Skip (before hypothesis starts) the tests that need an I/O counter, if none."""
+        """Skip or fail (before hypothesis starts) the tests that need an I/O counter, if none."""
         if io_calls is None:
-            pytest.skip("no io_calls fixture: cannot prove validation happens before I/O")
+            self.missing("io_calls", "cannot prove validation happens before I/O")
         return io_calls
 
     # -- helpers --------------------------------------------------------------------------
 
-    @staticmethod
-    async def versioned_set(backend: Any, path: str, data: dict[str, bytes], **kw: Any) -> int:
+    async def versioned_set(
+        self, backend: Any, path: str, data: dict[str, bytes], **kw: Any
+    ) -> int:
         version = await backend.set(path, {k: value(v) for k, v in data.items()}, **kw)
-        if version is None:
+        if version is None and self.capabilities is None:
             pytest.skip("the backend does not version secrets (set returned None)")
+        assert version is not None, (
+            "set returned None, but the store is declared versioned: declare "
+            "SecretsCapabilities(versioned=False)"
+        )
         assert isinstance(version, int) and not isinstance(version, bool), repr(version)
         return version
-
-    @staticmethod
-    async def read(backend: Any, path: str, **kw: Any) -> bytes:
-        got = await backend.get(path, **kw)
-        assert isinstance(got, dq.SecretValue), (
-            f"get returned {type(got).__name__}, not dq.SecretValue"
-        )
-        return got.reveal()
 
     # -- shape and round trips ------------------------------------------------------------
 
@@ -126,10 +157,10 @@ class SecretBackendContract:
         assert isinstance(secret_backend, dq.protocols.SecretBackend), "missing protocol members"
 
     async def test_get_returns_a_secret_value_never_str_or_bytes(
-        self, secret_backend: Any, secret_namespace: str
+        self, secret_backend: Any, secret_writer: Any, secret_namespace: str
     ) -> None:
         path = f"{secret_namespace}/typed"
-        await secret_backend.set(path, {"token": value(b"s3cr3t")})
+        await secret_writer.set(path, {"token": value(b"s3cr3t")})
         got = await secret_backend.get(path, field="token")
         assert type(got) is dq.SecretValue, f"get returned {type(got).__name__}"
         assert got.reveal() == b"s3cr3t"
@@ -140,21 +171,25 @@ class SecretBackendContract:
     @example(fields={"v": b""})
     @example(fields={"v": b"\x00\xff\r\n\x80 \xc3("})
     async def test_set_then_get_round_trips_any_bytes_in_any_field(
-        self, secret_backend: Any, secret_namespace: str, fields: dict[str, bytes]
+        self,
+        secret_backend: Any,
+        secret_writer: Any,
+        secret_namespace: str,
+        fields: dict[str, bytes],
     ) -> None:
         path = f"{secret_namespace}/{uuid.uuid4().hex}"
-        await secret_backend.set(path, {k: value(v) for k, v in fields.items()})
+        await secret_writer.set(path, {k: value(v) for k, v in fields.items()})
         for name, data in fields.items():
             assert await self.read(secret_backend, path, field=name) == data, name
 
     # -- versions and check-and-set -------------------------------------------------------
 
     async def test_each_set_makes_a_higher_version_and_old_versions_stay_readable(
-        self, secret_backend: Any, secret_namespace: str
+        self, secret_backend: Any, secret_writer: Any, secret_namespace: str
     ) -> None:
         path = f"{secret_namespace}/rotated"
-        first = await self.versioned_set(secret_backend, path, {"k": b"one"})
-        second = await self.versioned_set(secret_backend, path, {"k": b"two"})
+        first = await self.versioned_set(secret_writer, path, {"k": b"one"})
+        second = await self.versioned_set(secret_writer, path, {"k": b"two"})
         assert second > first
         assert await self.read(secret_backend, path, field="k") == b"two"
         assert await self.read(secret_backend, path, field="k", version=first) == b"one"
@@ -194,10 +229,10 @@ class SecretBackendContract:
         assert info.value.reason == "missing"
 
     async def test_missing_field_or_version_is_not_found(
-        self, secret_backend: Any, secret_namespace: str
+        self, secret_backend: Any, secret_writer: Any, secret_namespace: str
     ) -> None:
         path = f"{secret_namespace}/partial"
-        version = await secret_backend.set(path, {"k": value(b"x")})
+        version = await secret_writer.set(path, {"k": value(b"x")})
         with pytest.raises(dq.SecretNotFound) as info:
             await secret_backend.get(path, field="absent")
         assert_only(info.value, dq.SecretNotFound)
@@ -207,11 +242,11 @@ class SecretBackendContract:
             assert_only(info.value, dq.SecretNotFound)
 
     async def test_delete_then_get_is_not_found_because_deleted(
-        self, secret_backend: Any, secret_namespace: str
+        self, secret_backend: Any, secret_writer: Any, secret_namespace: str
     ) -> None:
         path = f"{secret_namespace}/deleted"
-        await secret_backend.set(path, {"k": value(b"x")})
-        await secret_backend.delete(path)
+        await secret_writer.set(path, {"k": value(b"x")})
+        await secret_writer.delete(path)
         with pytest.raises(dq.SecretNotFound) as info:
             await secret_backend.get(path, field="k")
         assert_only(info.value, dq.SecretNotFound)
@@ -219,21 +254,21 @@ class SecretBackendContract:
         assert info.value.reason in allowed, f"reason {info.value.reason!r} not in {allowed}"
 
     async def test_exists_is_true_only_for_a_live_secret(
-        self, secret_backend: Any, secret_namespace: str
+        self, secret_backend: Any, secret_writer: Any, secret_namespace: str
     ) -> None:
         path = f"{secret_namespace}/present"
         assert await secret_backend.exists(path) is False
-        await secret_backend.set(path, {"k": value(b"x")})
+        await secret_writer.set(path, {"k": value(b"x")})
         assert await secret_backend.exists(path) is True
         assert await secret_backend.exists(f"{secret_namespace}/pres") is False
-        await secret_backend.delete(path)
+        await secret_writer.delete(path)
         assert await secret_backend.exists(path) is False
 
     async def test_list_returns_direct_children_with_folders_ending_in_slash(
-        self, secret_backend: Any, secret_namespace: str
+        self, secret_backend: Any, secret_writer: Any, secret_namespace: str
     ) -> None:
         for path in ("app/one", "app/two", "app/db/three", "other/four"):
-            await secret_backend.set(f"{secret_namespace}/{path}", {"k": value(b"x")})
+            await secret_writer.set(f"{secret_namespace}/{path}", {"k": value(b"x")})
         listed = await secret_backend.list(f"{secret_namespace}/app")
         assert all(isinstance(name, str) for name in listed)
         assert sorted(listed) == ["db/", "one", "two"]
@@ -284,9 +319,9 @@ class SecretBackendContract:
         assert io_calls() == before, f"{path!r} caused I/O before it was rejected"
 
     async def test_traversal_never_reaches_a_sibling_secret(
-        self, secret_backend: Any, secret_namespace: str
+        self, secret_backend: Any, secret_writer: Any, secret_namespace: str
     ) -> None:
-        await secret_backend.set(f"{secret_namespace}/globex/key", {"k": value(b"theirs")})
+        await secret_writer.set(f"{secret_namespace}/globex/key", {"k": value(b"theirs")})
         for path in ("acme/../globex/key", "acme/%2e%2e/globex/key", "acme/./../globex/key"):
             with pytest.raises(dq.InvalidSecretPath):
                 await secret_backend.get(f"{secret_namespace}/{path}", field="k")
@@ -325,11 +360,11 @@ class SecretBackendContract:
     # -- values never show ----------------------------------------------------------------
 
     async def test_secret_value_repr_and_str_never_show_the_value(
-        self, secret_backend: Any, secret_namespace: str
+        self, secret_backend: Any, secret_writer: Any, secret_namespace: str
     ) -> None:
         canary = f"dq-canary-{_random.token_hex(12)}"
         path = f"{secret_namespace}/masked"
-        await secret_backend.set(path, {"k": value(canary)})
+        await secret_writer.set(path, {"k": value(canary)})
         got = await secret_backend.get(path, field="k")
         assert isinstance(got, dq.SecretValue), f"get returned {type(got).__name__}"
         for shown in (repr(got), str(got), f"{got}", f"{got!r}", format(got)):
@@ -339,6 +374,7 @@ class SecretBackendContract:
     async def test_values_never_appear_in_logs_output_or_errors(
         self,
         secret_backend: Any,
+        secret_writer: Any,
         secret_namespace: str,
         caplog: pytest.LogCaptureFixture,
         capsys: pytest.CaptureFixture[str],
@@ -356,7 +392,7 @@ class SecretBackendContract:
                 errors.append(exc)
 
         caplog.set_level(logging.DEBUG)
-        version = await secret_backend.set(path, {"k": value(canary), "other": value(raw)})
+        version = await secret_writer.set(path, {"k": value(canary), "other": value(raw)})
         await attempt(lambda: secret_backend.get(path, field="k"))
         await attempt(lambda: secret_backend.get(path, field="missing"))
         await attempt(lambda: secret_backend.get(path))

@@ -3,6 +3,9 @@
 * :func:`unsafe_paths` - hypothesis strategy: a path with one thing a transport would
   reinterpret (``..``/``.`` segments, encoded dots, ``//``, a leading ``/``, a backslash, a
   control character).
+* :func:`near_misses` - hypothesis strategy: a path one plausible slip away from
+  :data:`NEAR_MISS_BASE` (case, ``-``/``_``, separators, look-alike letters, one more or one
+  less character or segment), which must never read that secret.
 * :func:`assert_only` - the error is this dq category and none of the other four.
 """
 
@@ -48,6 +51,59 @@ def unsafe_paths(draw: st.DrawFn) -> str:
         at = draw(st.integers(0, len(path)))
         path = path[:at] + bad + path[at:]
     return path
+
+
+#: The secret the near-miss case writes: a letter with a case-folding look-alike each (k, i,
+#: s), a hyphen and a folder, all of which a store's name mapping may fold.
+NEAR_MISS_BASE = "kits/db-token"
+
+#: Look-alikes that fold to ASCII under upper()/lower()/NFKC: KELVIN SIGN, DOTLESS I,
+#: LONG S, CYRILLIC A, FULLWIDTH T.
+LOOK_ALIKES = {"k": "\u212a", "i": "\u0131", "s": "\u017f", "a": "\u0430", "t": "\uff54"}
+
+
+@st.composite
+def near_misses(draw: st.DrawFn, base: str = NEAR_MISS_BASE) -> str:
+    """A path one slip away from *base*: a store must treat it as a different secret."""
+    kind = draw(
+        st.sampled_from(
+            ["upper-one", "upper-all", "hyphen", "separator", "look-alike", "edge", "length"]
+        )
+    )
+    if kind == "upper-one":
+        at = draw(st.sampled_from([i for i, c in enumerate(base) if c.isalpha()]))
+        return base[:at] + base[at].upper() + base[at + 1 :]
+    if kind == "upper-all":
+        return base.upper()
+    if kind == "hyphen":
+        return base.replace("-", draw(st.sampled_from(["_", "--", "", ".", "+"])))
+    if kind == "separator":
+        return base.replace("/", draw(st.sampled_from(["__", "_", "-", ".", "", "--"])))
+    if kind == "look-alike":
+        letter = draw(st.sampled_from(sorted(c for c in LOOK_ALIKES if c in base)))
+        return base.replace(letter, LOOK_ALIKES[letter], 1)
+    if kind == "edge":
+        folder, name = base.split("/")
+        return draw(
+            st.sampled_from(
+                [f"{folder}-/{name}", f"{folder}/-{name}", f"{base}-", f"-{base}", f"{base}_"]
+            )
+        )
+    extra = draw(st.sampled_from(string.ascii_lowercase + string.digits))
+    folder, name = base.split("/")
+    return draw(
+        st.sampled_from(
+            [
+                base + extra,
+                base[:-1],
+                f"{folder}/{extra}{name}",
+                folder,
+                f"{base}/{extra}",
+                f"{extra}/{base}",
+                f"{folder}/{name[:2]}/{name[3:]}",
+            ]
+        )
+    )
 
 
 def assert_only(exc: BaseException, expected: type[Exception]) -> None:
