@@ -74,6 +74,8 @@ _EXPORTS: dict[str, str] = {
     "schema_result": "dq.checks._table_verdicts",
     "statistic_result": "dq.checks._table_verdicts",
     "dtype_name_matches": "dq.checks._table_verdicts",
+    "reference_data": "dq.checks._references",
+    "reference_scope": "dq.checks._references",
     # notifications
     "Level": "dq.model._notifications",
     "Link": "dq.model._notifications",
@@ -147,6 +149,10 @@ _EXPORTS: dict[str, str] = {
     "Outbox": "dq.notify._outbox",
     "OutboxEntry": "dq.notify._outbox",
     "state_dir": "dq.notify._state",
+    # run history (row_count max_change)
+    "RunHistory": "dq.runs._history",
+    "HistoryEntry": "dq.runs._history",
+    "HistoryUnreadable": "dq.runs._history",
 }
 
 __all__ = ["HOOK_API_VERSION", "__version__", *_EXPORTS]
@@ -176,6 +182,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         rule_passes,
     )
     from dq.checks._gate import gate_exceeded, run_status
+    from dq.checks._references import reference_data, reference_scope
     from dq.checks._table_verdicts import (
         dtype_name_matches,
         freshness_result,
@@ -267,6 +274,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from dq.plugins._discovery import Inventory, PluginRecord, discover
     from dq.plugins._host import Host, default_host
     from dq.plugins._settings import PluginSettings
+    from dq.runs._history import HistoryEntry, HistoryUnreadable, RunHistory
     from dq.runs._suite import load_suite
     from dq.runs._suite_run import SuiteRun, execute_suite, run_suite
     from dq.secrets._audit import AuditedSecretBackend
