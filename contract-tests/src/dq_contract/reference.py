@@ -33,7 +33,9 @@ import polars as pl
 TABLE_LEVEL_CHECKS = frozenset({"row_count", "dtype", "column_exists"})
 #: Checks whose samples are failing column values, compared exactly with the oracle.
 #: (``not_null`` must have none; ``expression`` and table-level checks have no single value.)
-SAMPLED_CHECKS = frozenset({"unique", "between", "regex", "in_set", "max_length", "min_length"})
+SAMPLED_CHECKS = frozenset(
+    {"unique", "between", "regex", "in_set", "max_length", "min_length", "reference"}
+)
 #: Checks that need a String column.
 STRING_CHECKS = frozenset({"regex", "max_length", "min_length"})
 
@@ -145,6 +147,35 @@ def _min_length(rule: Any, values: list[Any]) -> Judged:
     return _judge(values, lambda v: len(v) < rule.length)
 
 
+def _kind(dtype: pl.DataType) -> str:
+    """What a reference compares: text with text, numbers with numbers, ... (rules.md)."""
+    if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):
+        return "text"
+    if dtype == pl.Boolean:
+        return "boolean"
+    if dtype.is_numeric():
+        return "number"
+    if dtype.is_temporal():
+        return f"{dtype.base_type().__name__} {getattr(dtype, 'time_zone', None)}"
+    return f"other {dtype}"
+
+
+def _reference(rule: Any, series: pl.Series) -> Judged:
+    """A non-null value fails when no non-null value of the reference column equals it."""
+    try:
+        other = dq.reference_data(rule).collect()
+    except dq.DqError as exc:
+        raise Unevaluable(str(exc)) from None
+    target = rule.dataset_column or rule.column
+    if target not in other.columns:
+        raise Unevaluable(f"column {target!r} not found in reference dataset {rule.dataset!r}")
+    theirs = other.get_column(target)
+    if _kind(series.dtype) != _kind(theirs.dtype) or _kind(series.dtype).startswith("other"):
+        raise Unevaluable(f"{series.dtype} cannot be compared with {theirs.dtype}")
+    allowed = {value_key(v) for v in theirs.to_list() if v is not None}
+    return _judge(series.to_list(), lambda v: value_key(v) not in allowed)
+
+
 _VALUE_JUDGES: dict[str, Callable[[Any, list[Any]], Judged]] = {
     "unique": _unique,
     "between": _between,
@@ -218,8 +249,11 @@ def reference_rule(frame: pl.DataFrame, rule: Any, sample_size: int) -> dq.RuleR
         elif rule.check == "expression":
             flags, _ = _expression(frame, rule)
             failed, element = sum(flags), len(flags)
-        elif rule.check in _VALUE_JUDGES:
-            flags, kept = _VALUE_JUDGES[rule.check](rule, _column(frame, rule).to_list())
+        elif rule.check in _VALUE_JUDGES or rule.check == "reference":
+            if rule.check == "reference":
+                flags, kept = _reference(rule, _column(frame, rule))
+            else:
+                flags, kept = _VALUE_JUDGES[rule.check](rule, _column(frame, rule).to_list())
             failed, element = sum(flags), len(flags)
             failing = (v for v, bad in zip(kept, flags, strict=True) if bad)
             samples = distinct_in_order(failing, sample_size)
