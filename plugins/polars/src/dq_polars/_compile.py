@@ -30,8 +30,21 @@ from typing import Literal
 import dq
 import polars as pl
 
+from dq_polars._table_checks import (
+    AGGREGATE_CHECKS,
+    TableRuleProblem,
+    TableStat,
+    compile_table_stat,
+    schema_verdict,
+    temporal_bounds,
+)
+
 #: Every check dq defines; the null-ignoring ones are dq.NULL_IGNORING_CHECKS (docs/rules.md).
-SUPPORTED_CHECKS = dq.NULL_IGNORING_CHECKS | {"not_null", "row_count", "dtype", "column_exists"}
+SUPPORTED_CHECKS = (
+    dq.NULL_IGNORING_CHECKS
+    | AGGREGATE_CHECKS
+    | {"not_null", "row_count", "dtype", "column_exists", "schema", "reference"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +132,8 @@ class Plan:
     row_rules: list[RowRule] = field(default_factory=list)
     #: Indexes of ``row_count`` rules: they need only the row count.
     table_rules: list[int] = field(default_factory=list)
+    #: Table-level rules judged from a few aggregates (freshness, mean, stddev, quantile).
+    table_stats: list[TableStat] = field(default_factory=list)
 
     def aggregates(
         self, sample_limit: int = 0, rows_limit: int = 0, key: Sequence[pl.Expr] = ()
@@ -126,6 +141,8 @@ class Plan:
         """The fused ``select``; with *sample_limit*, every rule's samples ride along, and
         with *rows_limit* its first failing rows (located by *key*, else row numbers)."""
         exprs = [pl.len().cast(pl.Int64).alias(ROWS)]
+        for stat in self.table_stats:
+            exprs.extend(stat.aggregates())
         for row_rule in self.row_rules:
             exprs.extend(row_rule.aggregates())
             if sample_limit and row_rule.sampled:
@@ -208,13 +225,23 @@ def polars_message(text: str) -> str:
 
 
 def _between(rule: dq.Between, x: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    if not dtype.is_numeric():
-        raise RuleProblem(f"between needs a numeric column, but {rule.column!r} is {dtype}")
+    low, high = rule.min, rule.max
+    numeric_bounds = all(isinstance(b, int | float) for b in (low, high) if b is not None)
+    if not (dtype.is_numeric() and numeric_bounds):
+        if dtype.is_numeric():
+            raise RuleProblem(
+                f"between on numeric column {rule.column!r} needs number bounds, "
+                f"not {type(low if low is not None else high).__name__}s"
+            )
+        try:
+            low, high = temporal_bounds(rule, dtype)
+        except TableRuleProblem as problem:
+            raise RuleProblem(str(problem)) from None
     outside = pl.lit(False)
-    if rule.min is not None:
-        outside = outside | ((x < rule.min) if rule.min_inclusive else (x <= rule.min))
-    if rule.max is not None:
-        outside = outside | ((x > rule.max) if rule.max_inclusive else (x >= rule.max))
+    if low is not None:
+        outside = outside | ((x < low) if rule.min_inclusive else (x <= low))
+    if high is not None:
+        outside = outside | ((x > high) if rule.max_inclusive else (x >= high))
     if dtype.is_float():
         # polars orders NaN above +inf, so `NaN >= min` is true: exclude it explicitly.
         outside = outside | x.is_nan()
@@ -285,12 +312,23 @@ def _require(
         )
 
 
+def _reference(rule: dq.Reference, x: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Membership in the reference dataset's column (see dq_polars._reference)."""
+    from dq_polars._reference import ReferenceProblem, reference_mask
+
+    try:
+        return reference_mask(rule, x, dtype)
+    except ReferenceProblem as problem:
+        raise RuleProblem(str(problem)) from None
+
+
 _VALUE_COMPILERS: dict[str, Callable[..., pl.Expr]] = {
     "between": _between,
     "regex": _regex,
     "in_set": _in_set,
     "max_length": _length,
     "min_length": _length,
+    "reference": _reference,
 }
 
 
@@ -338,6 +376,12 @@ def _compile_one(
     if check == "row_count":
         plan.table_rules.append(index)
         return
+    if check == "schema":
+        plan.decided[index] = schema_verdict(rule, schema)  # type: ignore[arg-type]
+        return
+    if check == "unique" and rule.columns:  # type: ignore[union-attr]
+        plan.row_rules.append(_composite_unique(index, rule, schema))  # type: ignore[arg-type]
+        return
     if check == "expression":
         condition = _expression(rule, lf)  # type: ignore[arg-type]
         # A null result is unknown, not false: ignored and not counted, like a null
@@ -361,6 +405,12 @@ def _compile_one(
         plan.decided[index] = _dtype_result(rule, dtype)  # type: ignore[arg-type]
         return
     x = col(name, schema)
+    if check in AGGREGATE_CHECKS:
+        try:
+            plan.table_stats.append(compile_table_stat(index, rule, x, dtype))
+        except TableRuleProblem as problem:
+            raise RuleProblem(str(problem)) from None
+        return
     # Python objects cannot be gathered into a sample list: show their row numbers.
     shown = None if dtype == pl.Object else x
     if check == "not_null":
@@ -407,6 +457,25 @@ def _unique(
         candidates=candidates,
         locate=holds_repeat.fill_null(False),
     )
+
+
+def _composite_unique(index: int, rule: dq.Unique, schema: pl.Schema) -> RowRule:
+    """Rows whose combination of values occurs more than once (docs/rules.md).
+
+    A row is judged unless every key column is null; among judged rows null equals
+    null (as SQL's GROUP BY and dbt's unique_combination_of_columns compare them) and
+    NaN equals NaN. With one column this is exactly ``unique``. A sample shows the
+    repeated combination.
+    """
+    for name in rule.columns:
+        if name not in schema:
+            raise RuleProblem(_missing(name, schema))
+    xs = [col(name, schema) for name in rule.columns]
+    combination = pl.struct(xs)
+    judged = pl.any_horizontal([x.is_not_null() for x in xs])
+    fail = combination.is_duplicated() & judged
+    shown = None if any(schema[n] == pl.Object for n in rule.columns) else combination
+    return RowRule(index, rule, None, fail, judged.sum(), shown)
 
 
 def _missing(name: str, schema: pl.Schema) -> str:
