@@ -74,6 +74,7 @@ _EXPORTS: dict[str, str] = {
     "schema_result": "dq.checks._table_verdicts",
     "statistic_result": "dq.checks._table_verdicts",
     "dtype_name_matches": "dq.checks._table_verdicts",
+    "between_bounds_problem": "dq.checks._table_verdicts",
     "reference_data": "dq.checks._references",
     "reference_scope": "dq.checks._references",
     # notifications
@@ -184,6 +185,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     from dq.checks._gate import gate_exceeded, run_status
     from dq.checks._references import reference_data, reference_scope
     from dq.checks._table_verdicts import (
+        between_bounds_problem,
         dtype_name_matches,
         freshness_result,
         schema_result,

@@ -120,9 +120,7 @@ def schema_result(rule: Schema, columns: Mapping[str, str]) -> RuleResult:
         problems.append("unexpected " + ", ".join(repr(n) for n in extra))
     problems.extend(mismatched)
     if not problems:
-        return _verdict(
-            rule, True, f"{len(rule.columns)} columns as listed ({rule.mode.value})"
-        )
+        return _verdict(rule, True, f"{len(rule.columns)} columns as listed ({rule.mode.value})")
     return _verdict(rule, False, f"schema ({rule.mode.value}): " + "; ".join(problems))
 
 
@@ -177,3 +175,65 @@ def statistic_result(
     where = "below" if low else "above" if high else "within"
     message = f"{name} of {rule.column!r} is {number:.10g} ({values} values), {where} {bounds}"
     return _verdict(rule, not (low or high), message)
+
+
+# -- between: do the bounds fit the column? ---------------------------------------------------
+
+_KIND_OF_TYPE = {"Date": "date", "Datetime": "date-time", "Time": "time"}
+_EXAMPLES = {
+    "number": "0",
+    "date": "2024-01-31",
+    "date-time": "2024-01-31T00:00:00",
+    "time": "08:30:00",
+}
+
+
+def bound_kind(value: Any) -> str:
+    """``number``, ``date``, ``date-time`` or ``time``: what a ``between`` bound is."""
+    if isinstance(value, datetime):
+        return "date-time"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, time):
+        return "time"
+    return "number"
+
+
+def between_bounds_problem(rule: Any, dtype: str) -> str | None:
+    """Why *rule*'s bounds cannot be compared with a column of (polars) type *dtype*, or None.
+
+    docs/rules.md: numbers for numeric columns, dates for Date, date-times for Datetime
+    (with an offset exactly when the column has a time zone, when *dtype* is the full
+    name that says so), times for Time. For engines that judge ``between`` on dates
+    themselves, or that report it unsupported but must still report a mistaken rule as
+    the ``error`` it is on every engine.
+    """
+    base = dtype.split("(", 1)[0]
+    bounds = [b for b in (rule.min, rule.max) if b is not None]
+    kind = bound_kind(bounds[0]) if bounds else "number"
+    numeric = base.startswith(("Int", "UInt", "Float", "Decimal"))
+    wanted = "number" if numeric else _KIND_OF_TYPE.get(base)
+    if wanted is None:
+        return (
+            f"between needs a numeric, Date, Datetime or Time column, "
+            f"but {rule.column!r} is {dtype}"
+        )
+    if kind != wanted:
+        return (
+            f"between on {base} column {rule.column!r} needs {wanted} bounds "
+            f"(like {_EXAMPLES[wanted]}), not {kind}s"
+        )
+    if wanted == "date-time" and "time_zone=" in dtype:
+        zoned = "time_zone=None" not in dtype
+        aware = bounds[0].tzinfo is not None
+        if zoned and not aware:
+            return (
+                f"column {rule.column!r} has a time zone: give min/max with an offset "
+                "(2024-01-31T00:00:00Z or +01:00) so they are instants too"
+            )
+        if aware and not zoned:
+            return (
+                f"column {rule.column!r} has no time zone: give min/max without an offset "
+                "(2024-01-31T00:00:00), read as the same wall-clock time"
+            )
+    return None
