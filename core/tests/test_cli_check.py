@@ -159,7 +159,7 @@ def test_passing_data_exits_0_with_a_table(workdir, capsys) -> None:
         "failed",
         "detail",
     ]
-    assert "PASSED: 0 of 2 rules failed on good.csv (engine tiny, 3 rows" in out
+    assert "PASSED — all 2 rules passed · on good.csv (engine tiny, 3 rows" in out
 
 
 def test_failing_data_exits_1_and_shows_counts_and_samples(workdir, capsys) -> None:
@@ -167,7 +167,7 @@ def test_failing_data_exits_1_and_shows_counts_and_samples(workdir, capsys) -> N
     assert code == 1
     assert "1 / 5" in out  # one null among five rows
     assert "3 / 4" in out and "150" in out and "nan" in out  # 150, -1 and NaN out of range
-    assert out.strip().endswith("s)") and "FAILED: 2 of 2 rules failed" in out
+    assert out.strip().endswith("s)") and "FAILED — 2 of 2 rules failed (2 errors)" in out
 
 
 def test_json_report_has_the_documented_shape(workdir, capsys) -> None:
@@ -216,8 +216,8 @@ def test_markdown_is_a_table_with_a_headline(workdir, capsys) -> None:
         capsys, "check", "bad.csv", "-r", "rules.toml", "-e", "tiny", "-f", "markdown"
     )
     assert code == 1
-    assert out.startswith("**FAILED: 2 of 2 rules failed")
-    assert "| failed | `between_amount` | between | amount | error | 3 / 4 |" in out
+    assert out.startswith("**FAILED — 2 of 2 rules failed")
+    assert "| failed | `between_amount` | between | amount | error | 3 / 4 (75.0%) |" in out
 
 
 def test_output_file_gets_the_report_and_stderr_the_headline(workdir, capsys) -> None:

@@ -11,7 +11,10 @@ from typing import Any
 from dq.cli._check import DEFAULT_ENGINE, engine_config
 from dq.cli._context import CommandContext
 from dq.cli._progress import progress
-from dq.model._errors import EXIT_OK
+from dq.model._errors import EXIT_OK, UsageError
+
+#: What ``dq profile --format`` writes.
+PROFILE_FORMATS = ("table", "json", "html")
 
 
 def register(groups: Any) -> None:
@@ -23,7 +26,16 @@ def register(groups: Any) -> None:
     )
     profile.add_argument("data", metavar="DATA", help="file or glob")
     profile.add_argument("--engine", "-e", help=f"engine plugin (default: {DEFAULT_ENGINE})")
-    profile.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    profile.add_argument(
+        "--format",
+        "-f",
+        choices=PROFILE_FORMATS,
+        default=None,
+        help="table (default), json, or html: one self-contained page with null rates, "
+        "statistics and distributions",
+    )
+    profile.add_argument("--json", action="store_true", help="same as --format json")
+    profile.add_argument("--output", "-o", metavar="PATH", help="write the profile here")
     profile.add_argument("--data-format", choices=("csv", "parquet", "ndjson", "json"))
     profile.set_defaults(handler=cmd_profile)
 
@@ -58,14 +70,34 @@ def cmd_profile(args: argparse.Namespace) -> int:
     from dq.config._converter import unstructure
     from dq.output import _report
 
+    fmt = _profile_format(args)  # a usage mistake is found before the data is opened
     host, frame, paths, engine, options = _prepare(args)
-    with progress(f"profiling {args.data}"):
+    with progress(f"profiling {args.data}") as bar:
         result = _engines.profile(host, engine, frame, paths=paths, engine_config=options)
-    if args.json:
-        print(json.dumps(unstructure(result), indent=2, ensure_ascii=False, default=str))
+        bar.stage(f"writing {fmt} profile · {result.row_count:,} rows scanned")
+        if fmt == "json":
+            text = json.dumps(unstructure(result), indent=2, ensure_ascii=False, default=str)
+        elif fmt == "html":
+            from dq.output._html_profile import render_profile_html
+
+            text = render_profile_html(result, source=args.data)
+        else:
+            text = _report.render_profile_table(result)
+        if args.output:
+            from dq.output._files import write_output
+
+            write_output(args.output, text + "\n")
+    if args.output:
+        print(f"wrote the {fmt} profile of {args.data} to {args.output}", file=sys.stderr)
     else:
-        print(_report.render_profile_table(result))
+        print(text)
     return EXIT_OK
+
+
+def _profile_format(args: argparse.Namespace) -> str:
+    if args.json and args.format not in (None, "json"):
+        raise UsageError(f"--json and --format {args.format} disagree; give one of them")
+    return "json" if args.json else args.format or "table"
 
 
 def cmd_learn(args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""Rendering check results: a table for people, JSON and JUnit for machines, Markdown for PRs.
+"""Rendering check results: a table for people, JSON and JUnit for machines, Markdown for PRs,
+a self-contained HTML page to share (``_text``, ``_junit``, ``_html`` hold each format).
 
 The JSON shape is documented in docs/output.md and pinned by a JSON Schema
 (``dq/schemas/check-result.json``) that the tests validate against. It carries
@@ -9,16 +10,29 @@ The JSON shape is documented in docs/output.md and pinned by a JSON Schema
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Callable
 from typing import Any
-from xml.sax.saxutils import escape as _xml_escape
-from xml.sax.saxutils import quoteattr as _xml_quoteattr
 
-from dq.model._results import CheckResult, Profile, RuleResult, RuleStatus
-from dq.output._escape import visible, xml_safe
-from dq.output._tables import render_table as _render
+from dq.model._results import CheckResult, RuleResult, RuleStatus
+from dq.output._junit import escape, quoteattr, render_junit
+from dq.output._profile_text import render_profile_table
+from dq.output._text import headline, render_markdown, render_table
 
-FORMATS = ("table", "json", "junit", "markdown")
+__all__ = [
+    "FORMATS",
+    "escape",
+    "headline",
+    "quoteattr",
+    "render",
+    "render_json",
+    "render_junit",
+    "render_markdown",
+    "render_profile_table",
+    "render_table",
+    "to_json_dict",
+]
+
+FORMATS = ("table", "json", "junit", "markdown", "html")
 SCHEMA_VERSION = 1
 
 
@@ -68,202 +82,31 @@ def render_json(result: CheckResult, **context: Any) -> str:
     return json.dumps(to_json_dict(result, **context), indent=2, ensure_ascii=False)
 
 
-def _counts(r: RuleResult) -> str:
-    if r.status in (RuleStatus.ERROR, RuleStatus.UNSUPPORTED):
-        return "-"
-    return f"{r.failed_count:,} / {r.element_count:,}"
+def _render_json(result: CheckResult, **context: Any) -> str:
+    # the JSON document names its source and suite; the other context is for people
+    return render_json(result, source=context.get("source"), suite=context.get("suite"))
 
 
-def _short(value: Any, width: int = 32) -> str:
-    text = repr(value)
-    return text if len(text) <= width else text[: width - 4] + "...'"
+def _render_html(result: CheckResult, **context: Any) -> str:
+    from dq.output._html import render_html  # only the html format pays for its import
+
+    return render_html(result, **context)
 
 
-def _detail(r: RuleResult) -> str:
-    """What a reader needs beyond the counts: samples for failures, the message otherwise."""
-    if r.status is RuleStatus.PASSED:
-        return ""
-    parts = []
-    if r.status is RuleStatus.FAILED and r.samples:
-        parts.append("e.g. " + ", ".join(_short(v) for v in r.samples))
-    elif r.message:
-        parts.append(r.message)
-    if r.approximate:
-        parts.append("(approximate)")
-    return " ".join(parts)
-
-
-def headline(result: CheckResult, source: str | None = None) -> str:
-    failed = [r for r in result.results if r.status is RuleStatus.FAILED]
-    bad = [r for r in result.results if r.status in (RuleStatus.ERROR, RuleStatus.UNSUPPORTED)]
-    where = f" on {source}" if source else ""
-    rows = f", {result.row_count:,} rows" if result.row_count is not None else ""
-    took = f", {result.duration_seconds:.2f} s" if result.duration_seconds is not None else ""
-    extra = f", {len(bad)} not evaluated" if bad else ""
-    return visible(
-        f"{result.status.value.upper()}: {len(failed)} of {len(result.results)} rules failed"
-        f"{extra}{where} (engine {result.engine}{rows}{took})"
-    )
-
-
-def render_table(result: CheckResult, *, source: str | None = None, **_: Any) -> str:
-    rows = [
-        [
-            r.status.value,
-            r.rule_id,
-            r.check,
-            r.column or "",
-            r.severity.value,
-            _counts(r),
-            _detail(r),
-        ]
-        for r in result.results
-    ]
-    table = _render(["status", "rule", "check", "column", "severity", "failed", "detail"], rows)
-    return f"{table}\n\n{headline(result, source)}"
-
-
-def render_markdown(result: CheckResult, *, source: str | None = None, **_: Any) -> str:
-    def cell(text: str) -> str:
-        # visible() turns line breaks into "\n", so a cell stays on its row; a
-        # backslash is doubled first, so "\|" in the text cannot unescape a pipe
-        text = visible(text).replace("\\", "\\\\").replace("|", "\\|")
-        return text.replace("<", "&lt;").replace(">", "&gt;")
-
-    def code(text: str) -> str:
-        # a code span's fence must be longer than any run of backticks inside it
-        text = visible(text).replace("\\", "\\\\").replace("|", "\\|")
-        fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
-        pad = " " if text.startswith("`") or text.endswith("`") else ""
-        return f"{fence}{pad}{text}{pad}{fence}"
-
-    lines = [
-        f"**{headline(result, source)}**",
-        "",
-        "| status | rule | check | column | severity | failed | detail |",
-        "|---|---|---|---|---|---:|---|",
-    ]
-    for r in result.results:
-        lines.append(
-            "| "
-            + " | ".join(
-                [
-                    cell(r.status.value),
-                    code(r.rule_id),
-                    *(
-                        cell(x)
-                        for x in [r.check, r.column or "", r.severity.value, _counts(r), _detail(r)]
-                    ),
-                ]
-            )
-            + " |"
-        )
-    return "\n".join(lines)
-
-
-def render_junit(
-    result: CheckResult, *, source: str | None = None, suite: str | None = None, **_: Any
-) -> str:
-    """One testcase per rule: failed -> <failure>, error -> <error>, unsupported -> <skipped>."""
-    name = suite or source or "dq"
-    failures = sum(r.status is RuleStatus.FAILED for r in result.results)
-    errors = sum(r.status is RuleStatus.ERROR for r in result.results)
-    skipped = sum(r.status is RuleStatus.UNSUPPORTED for r in result.results)
-    out = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<testsuites name={quoteattr("dq")} tests="{len(result.results)}" failures="{failures}" '
-        f'errors="{errors}" skipped="{skipped}">',
-        f'  <testsuite name={quoteattr(name)} tests="{len(result.results)}" failures="{failures}" '
-        f'errors="{errors}" skipped="{skipped}" time="{result.duration_seconds or 0:.3f}">',
-    ]
-    for r in result.results:
-        head = (
-            f"    <testcase classname={quoteattr(f'{name}.{r.check}')} name={quoteattr(r.rule_id)}"
-        )
-        detail = f"{r.failed_count} of {r.element_count} rows failed. {_detail(r)}".strip()
-        if r.status is RuleStatus.PASSED:
-            out.append(head + "/>")
-            continue
-        out.append(head + ">")
-        if r.status is RuleStatus.FAILED:
-            out.append(
-                f"      <failure type={quoteattr(r.severity.value)} message={quoteattr(detail)}>"
-                f"{escape(detail)}</failure>"
-            )
-        elif r.status is RuleStatus.ERROR:
-            message = quoteattr(r.message)
-            out.append(f'      <error type="error" message={message}>{escape(r.message)}</error>')
-        else:
-            out.append(
-                f"      <skipped message={quoteattr('unsupported by engine ' + result.engine)}/>"
-            )
-        out.append("    </testcase>")
-    out += ["  </testsuite>", "</testsuites>"]
-    return "\n".join(out)
-
-
-def escape(text: str) -> str:
-    """XML character data that is valid XML 1.0 whatever *text* holds."""
-    return _xml_escape(xml_safe(text))
-
-
-def quoteattr(text: str) -> str:
-    """A quoted XML attribute value that is valid XML 1.0 whatever *text* holds."""
-    return _xml_quoteattr(xml_safe(text))
-
-
-RENDERERS = {
+RENDERERS: dict[str, Callable[..., str]] = {
     "table": render_table,
-    "json": render_json,
+    "json": _render_json,
     "junit": render_junit,
     "markdown": render_markdown,
+    "html": _render_html,
 }
 
 
 def render(result: CheckResult, fmt: str, **context: Any) -> str:
+    """*result* in format *fmt*.
+
+    Context every format may use: ``source`` and ``suite`` (names), ``tenant``,
+    ``rules`` (the RuleSet, for ``mostly`` and the gate), ``profile`` (a Profile,
+    shown by html and table), ``width`` (table: columns to fit; None never cuts).
+    """
     return RENDERERS[fmt](result, **context)
-
-
-def render_profile_table(profile: Profile) -> str:
-    def fmt(v: Any) -> str:
-        if v is None:
-            return ""
-        if isinstance(v, float):
-            return f"{v:.6g}"
-        text = str(v)
-        return text if len(text) <= 24 else text[:21] + "..."
-
-    rows = []
-    for c in profile.columns:
-        top = ", ".join(f"{fmt(t.value)} ({t.count})" for t in c.top_values[:3])
-        q = c.quantiles
-        rows.append(
-            [
-                c.name,
-                c.dtype,
-                f"{c.null_count:,}",
-                fmt(c.distinct_count),
-                fmt(c.min),
-                fmt(c.max),
-                fmt(c.mean),
-                fmt(q.get("0.5")),
-                "" if c.min_length is None else f"{c.min_length}..{c.max_length}",
-                top,
-            ]
-        )
-    table = _render(
-        [
-            "column",
-            "dtype",
-            "nulls",
-            "distinct",
-            "min",
-            "max",
-            "mean",
-            "median",
-            "length",
-            "top values",
-        ],
-        rows,
-    )
-    return f"{table}\n\n{profile.row_count:,} rows, {len(profile.columns)} columns"
