@@ -45,7 +45,8 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from datetime import time as dtime
 from typing import Any
 
 import attrs
@@ -131,6 +132,10 @@ def _plan(index: int, rule: dq.Rule, schema: pl.Schema) -> Planned | dq.RuleResu
     meta = _meta(index)
     if check not in SUPPORTED_CHECKS:
         return unsupported_result(rule, _UNSUPPORTED_WHY.get(check, f"unknown check {check!r}"))
+    beyond = _beyond_translation(rule, schema)
+    if beyond is not None:
+        status, why = beyond
+        return dq.make_result(rule, status, f"rule {rule.id!r} {why}")
     if isinstance(rule, dq.RowCount):
         return Planned(
             index,
@@ -655,3 +660,27 @@ def _convert(
     samples = dq.distinct_samples(values, sample_size)
     needs_more = truncated and len(samples) < sample_size
     return attrs.evolve(judged, samples=samples), needs_more
+
+
+def _beyond_translation(rule: dq.Rule, schema: pl.Schema) -> tuple[dq.RuleStatus, str] | None:
+    """Rule shapes of dq-core 1.3 that dq-great-expectations does not translate, or None.
+
+    A composite ``unique`` (``columns``) is UNSUPPORTED, never run as a one-column unique;
+    ``between`` with date/time bounds is UNSUPPORTED on a column of their kind and the
+    ERROR every engine gives (``dq.between_bounds_problem``) on any other column.
+    """
+    if rule.check == "unique" and rule.columns:  # type: ignore[union-attr]
+        return (
+            dq.RuleStatus.UNSUPPORTED,
+            "dq-great-expectations does not check unique over several columns",
+        )
+    bounds = (rule.min, rule.max) if rule.check == "between" else ()  # type: ignore[union-attr]
+    if any(isinstance(b, date | dtime) for b in bounds) and rule.column in schema:  # type: ignore[union-attr]
+        problem = dq.between_bounds_problem(rule, str(schema[rule.column]))  # type: ignore[union-attr]
+        if problem:
+            return dq.RuleStatus.ERROR, f"({rule.check}): {problem}"
+        return (
+            dq.RuleStatus.UNSUPPORTED,
+            "dq-great-expectations does not check between on dates and times",
+        )
+    return None

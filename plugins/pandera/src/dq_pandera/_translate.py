@@ -39,6 +39,7 @@ regex. A Categorical/Enum column gets a String twin for the text checks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, time
 from typing import Any, Literal
 
 import dq
@@ -221,6 +222,11 @@ def _translate_one(
         message = f"rule {rule.id!r}: dq-pandera cannot evaluate check {check!r}"
         plan.decided[index] = dq.make_result(rule, dq.RuleStatus.UNSUPPORTED, message)
         return
+    beyond = _beyond_translation(rule, schema)
+    if beyond is not None:
+        status, why = beyond
+        plan.decided[index] = dq.make_result(rule, status, f"rule {rule.id!r} {why}")
+        return
     if check == "row_count":
         target = Target(index, rule, pl.lit(1), "none")
         plan.add(None, pa.Check(row_count_check(rule), name=rule.id), target)  # type: ignore[arg-type]
@@ -325,3 +331,21 @@ def _probe_expression(rule: dq.Expression, data: pl.DataFrame) -> pl.Expr:
             f"expression {rule.expression!r} aggregates the table; it must be a row condition"
         )
     return expr
+
+
+def _beyond_translation(rule: dq.Rule, schema: pl.Schema) -> tuple[dq.RuleStatus, str] | None:
+    """Rule shapes of dq-core 1.3 that dq-pandera does not translate: (status, why) or None.
+
+    A composite ``unique`` (``columns``) is UNSUPPORTED, never run as a one-column unique;
+    ``between`` with date/time bounds is UNSUPPORTED on a column of their kind and the
+    ERROR every engine gives (``dq.between_bounds_problem``) on any other column.
+    """
+    if rule.check == "unique" and rule.columns:  # type: ignore[union-attr]
+        return dq.RuleStatus.UNSUPPORTED, "dq-pandera does not check unique over several columns"
+    bounds = (rule.min, rule.max) if rule.check == "between" else ()  # type: ignore[union-attr]
+    if any(isinstance(b, date | time) for b in bounds) and rule.column in schema:  # type: ignore[union-attr]
+        problem = dq.between_bounds_problem(rule, str(schema[rule.column]))  # type: ignore[union-attr]
+        if problem:
+            return dq.RuleStatus.ERROR, f"({rule.check}): {problem}"
+        return dq.RuleStatus.UNSUPPORTED, "dq-pandera does not check between on dates and times"
+    return None

@@ -281,6 +281,9 @@ class TruthoundEngine:
                 dq.RuleStatus.UNSUPPORTED,
                 f"rule {rule.id!r}: dq-truthound cannot evaluate check {check!r}",
             )
+        beyond = _beyond_translation(rule, frame.schema)
+        if beyond is not None:
+            return make(beyond[0], f"rule {rule.id!r} {beyond[1]}")
         try:
             if check in TABLE_CHECKS or check == "expression":
                 outcome = handler(self, rule, frame)
@@ -622,3 +625,21 @@ class TruthoundEngine:
 
 def _bound(value: float | None, open_end: str) -> str:
     return open_end if value is None else repr(value)
+
+
+def _beyond_translation(rule: dq.Rule, schema: pl.Schema) -> tuple[dq.RuleStatus, str] | None:
+    """Rule shapes of dq-core 1.3 that dq-truthound does not translate: (status, why) or None.
+
+    A composite ``unique`` (``columns``) is UNSUPPORTED, never run as a one-column unique;
+    ``between`` with date/time bounds is UNSUPPORTED on a column of their kind and the
+    ERROR every engine gives (``dq.between_bounds_problem``) on any other column.
+    """
+    if rule.check == "unique" and rule.columns:  # type: ignore[union-attr]
+        return dq.RuleStatus.UNSUPPORTED, "dq-truthound does not check unique over several columns"
+    bounds = (rule.min, rule.max) if rule.check == "between" else ()  # type: ignore[union-attr]
+    if any(isinstance(b, date | dtime) for b in bounds) and rule.column in schema:  # type: ignore[union-attr]
+        problem = dq.between_bounds_problem(rule, str(schema[rule.column]))  # type: ignore[union-attr]
+        if problem:
+            return dq.RuleStatus.ERROR, f"({rule.check}): {problem}"
+        return dq.RuleStatus.UNSUPPORTED, "dq-truthound does not check between on dates and times"
+    return None
