@@ -19,6 +19,7 @@ from dq_contract.reference import (
     rule_passes,
     value_key,
 )
+from dq_contract.reference_table import is_variant
 
 
 class ContractViolation(AssertionError):
@@ -86,6 +87,10 @@ def check_rule_result(
         return
     if want.status is dq.RuleStatus.UNSUPPORTED:  # outside the oracle's scope: no verdict
         return
+    if got.status is dq.RuleStatus.UNSUPPORTED and is_variant(rule):
+        if not got.message:
+            _fail(frame, rule, "an UNSUPPORTED result must say why in its message")
+        return  # a newer shape of a supported check (composite unique, dates): honest
     if want.status is dq.RuleStatus.ERROR:
         if got.status is not dq.RuleStatus.ERROR or rule.id not in got.message:
             _fail(
@@ -121,7 +126,11 @@ def check_rule_result(
         )
     if rule.check == "not_null" and got.samples:
         _fail(frame, rule, f"not_null has no samples (the value is null), got {got.samples!r}")
-    if rule.check in SAMPLED_CHECKS and samples_key(got.samples) != samples_key(want.samples):
+    if (
+        rule.check in SAMPLED_CHECKS
+        and not getattr(rule, "columns", ())  # composite unique: engines show combinations
+        and samples_key(got.samples) != samples_key(want.samples)
+    ):
         _fail(
             frame,
             rule,

@@ -43,6 +43,7 @@ from dq_contract.engine_cases import (
 )
 from dq_contract.engine_errors import ErrorAndSampleCases
 from dq_contract.engine_reference import ReferenceCases
+from dq_contract.engine_table import TableCheckCases
 from dq_contract.strategies import cases
 
 #: Sized so the whole contract stays well under 30 s per engine on two cores. Fixed here so
@@ -61,7 +62,7 @@ PROPERTY_SETTINGS = settings(
 SMALL_PROPERTY_SETTINGS = settings(PROPERTY_SETTINGS, max_examples=30)
 
 
-class EngineContract(ErrorAndSampleCases, ReferenceCases):
+class EngineContract(ErrorAndSampleCases, ReferenceCases, TableCheckCases):
     """Subclass in a test module and provide a fixture ``engine`` (a dq.protocols.Engine)."""
 
     #: How the dq_contract pytest plugin files these tests in the conformance report.

@@ -29,8 +29,16 @@ from typing import Any
 import dq
 import polars as pl
 
+from dq_contract.reference_table import (
+    NEW_TABLE_CHECKS,
+    RuleUnevaluable,
+    composite_unique,
+    table_level,
+    temporal_between_check,
+)
+
 #: Checks that judge the whole table once (element_count 1, failed_count 0 or 1, no mostly).
-TABLE_LEVEL_CHECKS = frozenset({"row_count", "dtype", "column_exists"})
+TABLE_LEVEL_CHECKS = frozenset({"row_count", "dtype", "column_exists"}) | NEW_TABLE_CHECKS
 #: Checks whose samples are failing column values, compared exactly with the oracle.
 #: (``not_null`` must have none; ``expression`` and table-level checks have no single value.)
 SAMPLED_CHECKS = frozenset(
@@ -193,10 +201,9 @@ def _column(frame: pl.DataFrame, rule: Any) -> pl.Series:
     if rule.check in STRING_CHECKS and series.dtype != pl.String:
         raise Unevaluable(f"{rule.check} needs a String column, {rule.column!r} is {series.dtype}")
     if rule.check == "between":
-        if series.dtype.is_temporal():
-            raise OutOfScope("the reference oracle does not judge between on temporal columns")
-        if not series.dtype.is_numeric():
-            raise Unevaluable(f"between needs a numeric column, {rule.column!r} is {series.dtype}")
+        if series.dtype == pl.Duration or series.dtype.base_type() == pl.Duration:
+            raise OutOfScope("the reference oracle does not judge between on Duration columns")
+        temporal_between_check(rule, series.dtype)  # rules.md: bounds of the column's kind
     return series
 
 
@@ -223,6 +230,8 @@ def _table_level(frame: pl.DataFrame, rule: Any) -> tuple[bool, str]:
     if rule.check == "column_exists":
         present = rule.column in frame.columns
         return (not present), f"column {rule.column!r} is {'present' if present else 'missing'}"
+    if rule.check in NEW_TABLE_CHECKS:
+        return table_level(frame, rule)
     observed = _column(frame, rule).dtype
     return (not dtype_matches(observed, rule.dtype)), f"{rule.column!r} is {observed}"
 
@@ -249,6 +258,8 @@ def reference_rule(frame: pl.DataFrame, rule: Any, sample_size: int) -> dq.RuleR
         elif rule.check == "expression":
             flags, _ = _expression(frame, rule)
             failed, element = sum(flags), len(flags)
+        elif rule.check == "unique" and getattr(rule, "columns", ()):
+            failed, element = composite_unique(frame, rule)  # samples: not compared
         elif rule.check in _VALUE_JUDGES or rule.check == "reference":
             if rule.check == "reference":
                 flags, kept = _reference(rule, _column(frame, rule))
@@ -256,10 +267,11 @@ def reference_rule(frame: pl.DataFrame, rule: Any, sample_size: int) -> dq.RuleR
                 flags, kept = _VALUE_JUDGES[rule.check](rule, _column(frame, rule).to_list())
             failed, element = sum(flags), len(flags)
             failing = (v for v, bad in zip(kept, flags, strict=True) if bad)
-            samples = distinct_in_order(failing, sample_size)
+            # JSON-safe, as results carry them (a date sample is its ISO text)
+            samples = tuple(dq.json_scalar(v) for v in distinct_in_order(failing, sample_size))
         else:
             raise OutOfScope(f"unknown check {rule.check!r}")
-    except Unevaluable as exc:
+    except (Unevaluable, RuleUnevaluable) as exc:
         return dq.RuleResult(**base, status=dq.RuleStatus.ERROR, message=f"rule {rule.id}: {exc}")
     except OutOfScope as exc:
         return dq.RuleResult(

@@ -14,12 +14,14 @@ so running the contract against it is a real differential test of the two.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 import dq
 import polars as pl
 
 from dq_contract.reference import TABLE_LEVEL_CHECKS, dtype_matches, rule_passes
+from dq_contract.reference_table import NEW_TABLE_CHECKS
 
 _STRING_CHECKS = frozenset({"regex", "max_length", "min_length"})
 #: polars 2 wants ``is_in`` against an imploded list (a bare Series is deprecated there),
@@ -119,6 +121,8 @@ class TrivialEngine:
 
     def table_level(self, frame: pl.DataFrame, rule: Any) -> int:
         """1 if the table fails the table-level *rule*, else 0."""
+        if rule.check in NEW_TABLE_CHECKS:
+            return self.judged_table(frame, rule).failed_count
         if rule.check == "row_count":
             n = frame.height
             return int(
@@ -129,7 +133,31 @@ class TrivialEngine:
         self.require_column(frame, rule)
         return int(not dtype_matches(frame.schema[rule.column], rule.dtype))
 
+    def judged_table(self, frame: pl.DataFrame, rule: Any) -> dq.RuleResult:
+        """freshness, schema and the statistics: polars computes, dq-core judges."""
+        if rule.check == "schema":
+            return dq.schema_result(rule, {n: str(t) for n, t in frame.schema.items()})
+        self.require_column(frame, rule)
+        series = frame.get_column(rule.column)
+        if rule.check == "freshness":
+            if not (series.dtype == pl.Date or isinstance(series.dtype, pl.Datetime)):
+                raise RuleFault(f"freshness needs a Date or Datetime column, not {series.dtype}")
+            return dq.freshness_result(rule, series.max(), datetime.now(UTC))
+        if not series.dtype.is_numeric():
+            raise RuleFault(f"{rule.check} needs a numeric column, not {series.dtype}")
+        values = series.drop_nulls().cast(pl.Float64)
+        if rule.check == "mean":
+            value = values.mean()
+        elif rule.check == "stddev":
+            value = values.std(ddof=1)
+        else:
+            value = values.quantile(rule.quantile, interpolation="linear")
+        non_finite = int((~values.is_finite()).sum())
+        return dq.statistic_result(rule, value, values=values.len(), non_finite=non_finite)
+
     def observed(self, frame: pl.DataFrame, rule: Any) -> str:
+        if rule.check in NEW_TABLE_CHECKS:
+            return self.judged_table(frame, rule).message
         if rule.check == "row_count":
             return f"{frame.height} rows"
         if rule.check == "dtype":
@@ -147,6 +175,14 @@ class TrivialEngine:
                 raise RuleFault(f"expression {rule.expression!r} is not a row-level boolean")
             judged, fails, value = pl.col("ok").is_not_null(), ~pl.col("ok"), None
             frame = out
+        elif rule.check == "unique" and rule.columns:
+            for name in rule.columns:
+                if name not in frame.columns:
+                    raise RuleFault(f"unknown column {name!r}")
+            key = [pl.col(name) for name in rule.columns]
+            # all-null rows are not judged; otherwise null equals null (rules.md)
+            judged = pl.any_horizontal([k.is_not_null() for k in key])
+            fails, value = pl.struct(key).is_duplicated(), None
         else:
             self.require_column(frame, rule)
             col = pl.col(rule.column)
@@ -158,7 +194,8 @@ class TrivialEngine:
         samples: tuple[Any, ...] = ()
         if value is not None and sample_size > 0 and failed:
             bad_values = frame.filter(out["bad"]).select(value.alias("v"))
-            samples = tuple(bad_values.unique(maintain_order=True).head(sample_size)["v"])
+            distinct = bad_values.unique(maintain_order=True).head(sample_size)["v"]
+            samples = tuple(dq.json_scalar(v) for v in distinct)
         return failed, element, samples
 
     def fails(self, frame: pl.DataFrame, rule: Any, col: pl.Expr) -> pl.Expr:
@@ -169,13 +206,19 @@ class TrivialEngine:
         if rule.check == "unique":
             return col.is_duplicated()
         if rule.check == "between":
-            if not dtype.is_numeric():
-                raise RuleFault(f"between needs a numeric column, {rule.column!r} is {dtype}")
+            problem = dq.between_bounds_problem(rule, str(dtype))
+            if problem:  # numbers for numbers, dates for dates ... (rules.md)
+                raise RuleFault(problem)
+            low, high = rule.min, rule.max
+            if getattr(dtype, "time_zone", None):  # aware: the same instants in its zone
+                zone = pl.Datetime("us", dtype.time_zone)  # type: ignore[attr-defined]
+                low = None if low is None else pl.lit(low).cast(zone)
+                high = None if high is None else pl.lit(high).cast(zone)
             bad = col.is_nan() if dtype.is_float() else pl.lit(False)
-            if rule.min is not None:
-                bad = bad | (col < rule.min if rule.min_inclusive else col <= rule.min)
-            if rule.max is not None:
-                bad = bad | (col > rule.max if rule.max_inclusive else col >= rule.max)
+            if low is not None:
+                bad = bad | (col < low if rule.min_inclusive else col <= low)
+            if high is not None:
+                bad = bad | (col > high if rule.max_inclusive else col >= high)
             return bad
         if rule.check == "in_set":
             wanted = pl.Series(list(rule.values), dtype=dtype, strict=False)

@@ -9,6 +9,7 @@ the rule, not a failed job; an ``expression`` is analysed by Spark (``F.expr``) 
 from __future__ import annotations
 
 import math
+from datetime import date, time
 from typing import Any
 
 import attrs
@@ -108,6 +109,12 @@ def compile_rule(
         return None
     if check == "expression":
         return _expression(rule, df)
+    if check == "unique" and rule.columns:  # never a one-column unique of column None
+        return dq.RuleResult(
+            **base(rule),
+            status=dq.RuleStatus.UNSUPPORTED,
+            message=f"rule {rule.id}: the spark engine does not check unique over several columns",
+        )
     name = rule.column
     if name not in schema:
         return error_result(
@@ -123,6 +130,10 @@ def compile_rule(
     if check == "unique":
         return Plan(rule, fails=F.lit(False), judged=not_null, column=name, unique=True)
     if check == "between":
+        if any(isinstance(b, date | time) for b in (rule.min, rule.max)):
+            problem = dq.between_bounds_problem(rule, dtype)
+            if problem:
+                return error_result(rule, problem)
         if dtype in TEMPORAL:
             return dq.RuleResult(
                 **base(rule),

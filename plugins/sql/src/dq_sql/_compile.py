@@ -10,6 +10,7 @@ perform are settled here, before any query, as ERROR / UNSUPPORTED results.
 from __future__ import annotations
 
 import math
+from datetime import date, time
 from typing import Any
 
 import attrs
@@ -88,6 +89,8 @@ def compile_rule(
         return None
     if check == "expression":
         return _expression(rule, schema, d)
+    if check == "unique" and rule.columns:  # never a one-column unique of column None
+        return unsupported_result(rule, "the sql engine does not check unique over several columns")
     name = rule.column
     if name not in schema:
         known = ", ".join(schema) or "none"
@@ -110,6 +113,10 @@ def compile_rule(
         )
         return Compiled(rule, failed=groups, element=judged, fails=fails, column=c)
     if check == "between":
+        if any(isinstance(b, date | time) for b in (rule.min, rule.max)):
+            problem = dq.between_bounds_problem(rule, dtype)
+            if problem:
+                return error_result(rule, problem)
         if dtype in TEMPORAL:
             return unsupported_result(rule, "between on temporal columns is not supported by sql")
         if dtype not in NUMERIC:
