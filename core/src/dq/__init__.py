@@ -59,6 +59,9 @@ _EXPORTS: dict[str, str] = {
     "ColumnProfile": "dq.model._results",
     "Profile": "dq.model._results",
     "ValueCount": "dq.model._results",
+    # what learn found
+    "LearnedRules": "dq.model._learning",
+    "SuspectedDefect": "dq.model._learning",
     # the quality gate
     "run_status": "dq.checks._gate",
     "gate_exceeded": "dq.checks._gate",
@@ -213,6 +216,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         NotificationKind,
         RuleFailure,
     )
+    from dq.model._learning import LearnedRules, SuspectedDefect
     from dq.model._results import (
         CheckResult,
         ColumnProfile,
