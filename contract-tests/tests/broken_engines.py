@@ -110,3 +110,27 @@ class DropsPassingResults(TrivialEngine):
             results=kept,
             row_count=result.row_count,
         )
+
+
+class CompositeUniqueSkipsPartialNulls(TrivialEngine):
+    """Composite unique judging only rows with no null key (SQL UNIQUE), not rules.md's."""
+
+    def row_level(self, frame: pl.DataFrame, rule: Any, sample_size: int) -> Any:
+        if rule.check == "unique" and rule.columns:
+            complete = frame.drop_nulls(list(rule.columns))
+            key = pl.struct([pl.col(n) for n in rule.columns])
+            failed = int(complete.select(key.is_duplicated().sum()).item())
+            return failed, complete.height, ()
+        return super().row_level(frame, rule, sample_size)
+
+
+class PopulationStdDev(TrivialEngine):
+    """stddev with ddof 0 (the population deviation) instead of the sample one."""
+
+    def judged_table(self, frame: pl.DataFrame, rule: Any) -> dq.RuleResult:
+        if rule.check == "stddev":
+            values = frame.get_column(rule.column).drop_nulls().cast(pl.Float64)
+            bad = int((~values.is_finite()).sum())
+            std = values.std(ddof=0) if values.len() > 1 else None
+            return dq.statistic_result(rule, std, values=values.len(), non_finite=bad)
+        return super().judged_table(frame, rule)

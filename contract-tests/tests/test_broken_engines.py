@@ -90,6 +90,17 @@ CASES: dict[str, dict[str, set[str]]] = {
         },
         "must_pass": {"test_invalid_regex_is_an_error_naming_the_rule"},
     },
+    "CompositeUniqueSkipsPartialNulls": {
+        "must_fail": {
+            "test_composite_unique_fails_rows_of_repeated_combinations",
+            "test_composite_unique_counts_equal_the_oracle",
+        },
+        "must_pass": {"test_unique_fails_every_row_of_a_duplicate_group"},
+    },
+    "PopulationStdDev": {
+        "must_fail": {"test_statistics_of_the_non_null_values_within_inclusive_bounds"},
+        "must_pass": {"test_statistics_are_undefined_without_enough_values"},
+    },
     "DropsPassingResults": {
         "must_fail": {
             "test_one_result_per_rule_in_rule_order_including_passing_rules",
