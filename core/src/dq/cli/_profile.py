@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ from dq.cli._check import DEFAULT_ENGINE, engine_config
 from dq.cli._context import CommandContext
 from dq.cli._progress import progress
 from dq.model._errors import EXIT_OK, UsageError
+from dq.model._learning import LearnedRules, SuspectedDefect
+from dq.model._rules import RuleSet
 
 #: What ``dq profile --format`` writes.
 PROFILE_FORMATS = ("table", "json", "html")
@@ -102,14 +105,17 @@ def _profile_format(args: argparse.Namespace) -> str:
 
 def cmd_learn(args: argparse.Namespace) -> int:
     from dq.checks import _engines
-    from dq.config._converter import unstructure
-    from dq.output._toml import dumps
 
     host, frame, paths, engine, options = _prepare(args)
     with progress(f"learning rules from {args.data}"):
-        rules = _engines.learn(host, engine, frame, paths=paths, engine_config=options)
-    header = f"# Rules learned from {args.data} by the {engine} engine. Review before use.\n"
-    text = header + dumps(_without_defaults(rules, unstructure(rules)))
+        learned = _engines.learn(host, engine, frame, paths=paths, engine_config=options)
+    findings = getattr(learned, "findings", ()) if isinstance(learned, LearnedRules) else ()
+    rules = learned.rule_set() if isinstance(learned, LearnedRules) else learned
+    text = learned_file(rules, findings, source=args.data, engine=engine)
+    if findings:
+        print(f"suspected defects ({len(findings)}), not learned as allowed:", file=sys.stderr)
+        for finding in findings:
+            print(f"  {finding.line()}", file=sys.stderr)
     if args.output:
         from dq.output._files import write_output
 
@@ -118,6 +124,38 @@ def cmd_learn(args: argparse.Namespace) -> int:
     else:
         print(text, end="")
     return EXIT_OK
+
+
+def learned_file(
+    rules: RuleSet, findings: tuple[SuspectedDefect, ...], *, source: str, engine: str
+) -> str:
+    """The rules file: a header listing the suspected defects, the rules, and after the
+    last rule of each column the defects found in it with a commented-out rule that
+    flags them (decision 28)."""
+    from dq.config._converter import unstructure
+    from dq.output._toml import comment, dumps
+
+    header = f"Rules learned from {source} by the {engine} engine. Review before use."
+    if findings:
+        header += (
+            "\n\nSuspected defects, not learned as allowed (the rules below pass on them;"
+            "\na commented-out rule after each column's rules flags them):"
+        )
+        header += "".join(f"\n  {finding.line()}" for finding in findings)
+    last_of: dict[str | None, int] = {}
+    for index, rule in enumerate(rules.rules):
+        last_of[getattr(rule, "column", None)] = index
+    blocks: dict[tuple[str, int], list[str]] = {}
+    for finding in findings:
+        index = last_of.get(finding.column, len(rules.rules) - 1)
+        block = f"Suspected defect: {finding.line()}"
+        if finding.suggestion is not None:
+            one = RuleSet(rules=(finding.suggestion,))
+            table = _without_defaults(one, unstructure(one))["rules"][0]
+            block += "\nTo flag them, uncomment:\n" + dumps({"rules": [table]}).rstrip("\n")
+        blocks.setdefault(("rules", index), []).append(comment(block))
+    notes = {key: "\n".join(parts) for key, parts in blocks.items()}
+    return comment(header) + dumps(_without_defaults(rules, unstructure(rules)), notes=notes)
 
 
 def _without_defaults(obj: Any, data: Any) -> Any:
@@ -137,6 +175,8 @@ def _without_defaults(obj: Any, data: Any) -> Any:
         if default is not attrs.NOTHING and value == default:
             continue
         raw = data[field.name]
+        if isinstance(value, date | time):  # TOML has dates: keep them, not ISO strings
+            raw = value
         if (
             isinstance(value, tuple)
             and isinstance(raw, list)
