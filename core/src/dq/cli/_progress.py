@@ -90,3 +90,13 @@ def size_of(paths: Sequence[Path]) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1000
     return ""
+
+
+def size_of_glob(pattern: str) -> str:
+    """:func:`size_of` the files a path or glob names (``exports/*.parquet``)."""
+    import glob
+
+    try:
+        return size_of([Path(p) for p in glob.glob(pattern, recursive=True)])
+    except (OSError, ValueError):
+        return ""
