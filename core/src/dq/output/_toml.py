@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Any
 
 
@@ -44,9 +44,7 @@ def comment(text: str) -> str:
     return "\n".join(f"# {line}".rstrip() for line in text.splitlines()) + "\n"
 
 
-def dumps(
-    data: Mapping[str, Any], *, notes: Mapping[tuple[str, int], str] | None = None
-) -> str:
+def dumps(data: Mapping[str, Any], *, notes: Mapping[tuple[str, int], str] | None = None) -> str:
     """Write *data*: top-level scalars, tables of scalars, and arrays of tables (skipping None).
 
     *notes* maps ``(array key, index)`` to a block of text (comment lines, as

@@ -1,205 +1,253 @@
-"""``learn``: propose rules from data without blessing the defects already in it.
+"""``learn``: rules the data passes, and the suspected defects they would otherwise bless.
 
-Learning "whatever the data does" would turn today's bad rows into tomorrow's
-allowed values: a typo in a status column would join the ``in_set``, a negative
-amount would widen the ``between``. So every heuristic treats what is *rare* as a
-suspected defect rather than as evidence, and learns a rule that the rare rows
-fail. The rules, all computed in one fused query (plus one frequency query per
-low-cardinality text column):
+Two promises pull against each other. Learned rules must pass on the data they were
+learned from (``dq learn DATA > r.toml && dq check DATA -r r.toml`` exits 0), yet a
+typo in a status column or an absurd amount must not silently become "allowed". So
+every learned rule allows all the data, and what looks like a defect — a value rarer
+than 1% of rows that stands apart (a rare category, a value beyond Tukey's far-out
+fences, a string that breaks the column's shape, a stray null, a repeated key) — is
+reported as a :class:`dq.SuspectedDefect` with its count, examples and a tighter rule
+that flags it, which ``dq learn`` writes commented out (decision 28; docs/cli.md).
 
-* ``row_count >= 1`` and each column's ``dtype``.
-* ``not_null`` when at most 1% of rows are null.
-* ``unique`` for non-float columns when at most 1% of non-null rows repeat a value
-  (keys with a few accidental duplicates are still keys; distinct floats are
-  measurements, not keys).
-* ``between`` for numeric columns that are not keys: Tukey's far-out fences
-  (quartiles ± 3 × IQR) clipped to the observed range, used only if at most 1% of
-  values fall outside them; the lower bound is 0 when at most 1% of values are
-  negative. Not learned when more than 1% of values are NaN.
-* ``max_length`` = the larger of 2 × and 10 + the 99th-percentile length, clipped to
-  the observed maximum, when at most 1% of values are longer; else the maximum.
-  Fixed-width columns (all one length) get exact ``min_length``/``max_length``;
-  others get ``min_length = 1`` when at most 1% of values are empty.
-* ``in_set`` for text columns with at most 20 distinct values: the values seen at
-  least twice and in at least 1% of rows, if they cover at least 99% of rows.
+Cost, for tens of millions of rows (see benchmarks/learn.py, benchmarks/profile_learn.py):
 
-On data with fewer than 100 rows "1%" is less than one row, so nothing counts as
-rare and the data passes what is learned from it.
+1. *peek*: the row count (free for Parquet) and the first rows, which propose each
+   text column's shape (``_shapes``);
+2. *one fused select* of every column's statistics — nulls, min/max, an estimate of
+   distinct values (HyperLogLog), quartiles (exact up to ``QUANTILE_SAMPLE`` rows,
+   else over an even sample), counts and extremes beyond the fences, string lengths,
+   and how many values break the proposed shape;
+3. *one batch of follow-ups*, only for the columns that need them: value counts of
+   the few low-cardinality text columns, an exact uniqueness test of the columns
+   whose estimate says they may be keys, and the repeated keys when there are some.
+
+Exact distinct counts and duplicate detection hash every value; doing them only where
+the estimate makes them worth it is most of the speed-up over the old single query.
 """
 
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from typing import Any
 
 import dq
 import polars as pl
 
-from dq_polars._compile import PolarsEngineName, col
+from dq_polars import _learn_rules as rules_for
+from dq_polars._compile import SUPPORTED_CHECKS, PolarsEngineName, col, full_match_pattern
+from dq_polars._shapes import infer
 
-RARE = 0.01
-FENCE = 3.0
-IN_SET_MAX_VALUES = 20
+#: Rows read up front to propose shapes.
+PEEK_ROWS = 10_000
+#: Quartiles are exact up to this many rows, then computed over an even sample.
+QUANTILE_SAMPLE = 1_000_000
+#: Text columns with at most this many distinct values get their value counts.
+IN_SET_MAX_VALUES = rules_for.IN_SET_MAX_VALUES
+#: A column is tested for uniqueness when its estimated distinct count is this close to
+#: its value count (the estimate's error is about 1-2%).
+KEY_ESTIMATE = 0.95
+#: Examples kept per suspected defect.
+EXAMPLES = 3
 
 
-def _rare(count: int) -> int:
-    """How many of *count* rows may be presumed defects."""
-    return math.floor(RARE * count)
-
-
-def _kind(dtype: pl.DataType) -> str:
+def kind(dtype: pl.DataType) -> str:
     if dtype == pl.Boolean:
         return "boolean"
     if dtype.is_integer() or dtype.is_float():
         return "numeric"
     if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):
         return "string"
-    if isinstance(dtype, pl.List | pl.Array | pl.Struct | pl.Object):
+    if dtype == pl.Date or isinstance(dtype, pl.Datetime):
+        return "temporal"
+    if dtype.is_nested() or dtype == pl.Object:
         return "nested"
     return "other"
 
 
-def _stats(i: int, x: pl.Expr, dtype: pl.DataType) -> list[pl.Expr]:
-    kind = _kind(dtype)
+def _text(x: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    return x if dtype == pl.String else x.cast(pl.String)
+
+
+def _fenced(i: int, v: pl.Expr, stride: int) -> list[pl.Expr]:
+    """Quartiles (over every ``stride``-th value) and what lies beyond the far-out fences."""
+    sample = v if stride == 1 else v.gather_every(stride)
+    q1, q3 = sample.quantile(0.25, "nearest"), sample.quantile(0.75, "nearest")
+    iqr = q3 - q1
+    low, high = q1 - rules_for.FENCE * iqr, q3 + rules_for.FENCE * iqr
+    below, above = v < low, v > high
+    return [
+        q1.alias(f"q1_{i}"),
+        q3.alias(f"q3_{i}"),
+        below.sum().alias(f"below_{i}"),
+        above.sum().alias(f"above_{i}"),
+        v.filter(~below).min().alias(f"inmin_{i}"),
+        v.filter(~above).max().alias(f"inmax_{i}"),
+        v.filter(below).max().alias(f"nearbelow_{i}"),
+        v.filter(above).min().alias(f"nearabove_{i}"),
+        v.filter(below).bottom_k(EXAMPLES).implode().alias(f"exbelow_{i}"),
+        v.filter(above).top_k(EXAMPLES).implode().alias(f"exabove_{i}"),
+    ]
+
+
+def _stats(i: int, x: pl.Expr, dtype: pl.DataType, stride: int, shape: str | None) -> list[pl.Expr]:
+    k = kind(dtype)
     out = [x.null_count().alias(f"nulls_{i}")]
-    if kind != "nested":
-        out.append((x.is_duplicated() & x.is_not_null()).sum().alias(f"dups_{i}"))
-    if kind == "numeric":
+    if k in ("nested", "other"):
+        return out
+    out.append(x.drop_nulls().approx_n_unique().alias(f"approx_{i}"))
+    if k == "numeric":
         v = x.drop_nulls()
         if dtype.is_float():
             out.append(v.is_nan().sum().alias(f"nans_{i}"))
             v = v.filter(v.is_not_nan())
-        q1, q3 = v.quantile(0.25), v.quantile(0.75)
-        low, high = q1 - FENCE * (q3 - q1), q3 + FENCE * (q3 - q1)
         out += [
-            v.len().alias(f"values_{i}"),
-            v.min().cast(pl.Float64).alias(f"min_{i}"),
-            v.max().cast(pl.Float64).alias(f"max_{i}"),
-            low.alias(f"low_{i}"),
-            high.alias(f"high_{i}"),
-            ((v < low) | (v > high)).sum().alias(f"outside_{i}"),
+            v.min().alias(f"min_{i}"),
+            v.max().alias(f"max_{i}"),
             (v < 0).sum().alias(f"negative_{i}"),
+            v.filter(v >= 0).min().alias(f"minpos_{i}"),
+            v.filter(v < 0).max().alias(f"maxneg_{i}"),
+            v.filter(v < 0).bottom_k(EXAMPLES).implode().alias(f"exneg_{i}"),
+            *_fenced(i, v, stride),
         ]
-    elif kind == "string":
-        lengths = x.cast(pl.String).str.len_chars().drop_nulls()
-        q99 = lengths.quantile(0.99, "higher")
+    elif k == "temporal":
+        v = x.drop_nulls()
+        out += [v.min().alias(f"min_{i}"), v.max().alias(f"max_{i}")]
+        out += _fenced(i, v.to_physical(), stride)
+    elif k == "string":
+        text = _text(x, dtype)
+        lengths = text.str.len_chars().drop_nulls()
+        sample = lengths if stride == 1 else lengths.gather_every(stride)
+        q99 = sample.quantile(0.99, "higher")
         cap = pl.max_horizontal(2 * q99, q99 + 10)
+        longer = lengths > cap
         out += [
             lengths.min().alias(f"lmin_{i}"),
             lengths.max().alias(f"lmax_{i}"),
-            cap.alias(f"lcap_{i}"),
-            (lengths > cap).sum().alias(f"longer_{i}"),
             (lengths == 0).sum().alias(f"empty_{i}"),
-            x.drop_nulls().n_unique().alias(f"distinct_{i}"),
+            longer.sum().alias(f"longer_{i}"),
+            lengths.filter(~longer).max().alias(f"linmax_{i}"),
+            lengths.filter(longer).min().alias(f"lnear_{i}"),
+            lengths.filter(longer).top_k(EXAMPLES).implode().alias(f"exlong_{i}"),
         ]
+        if shape is not None:
+            breaks = ~text.drop_nulls().str.contains(full_match_pattern(shape))
+            out += [
+                breaks.sum().alias(f"breaks_{i}"),
+                text.drop_nulls().filter(breaks).head(EXAMPLES).implode().alias(f"exbreak_{i}"),
+            ]
     return out
 
 
-def learn(lf: pl.LazyFrame, engine: PolarsEngineName) -> dq.RuleSet:
-    schema = lf.collect_schema()
-    columns = list(schema.items())
-    exprs = [pl.len().alias("rows")]
-    for i, (name, dtype) in enumerate(columns):
-        exprs += _stats(i, col(name, schema), dtype)
-    stats = lf.select(exprs).collect(engine=engine).row(0, named=True)
-    rows = stats["rows"]
-    frequencies = _frequencies(lf, schema, columns, stats, engine)
-
-    rules: list[Any] = [dq.RowCount(id="row_count", min=1)] if rows else []
-    for i, (name, dtype) in enumerate(columns):
-        rules.append(dq.DType(id=f"{name}__dtype", column=name, dtype=str(dtype)))
-        present = rows - stats[f"nulls_{i}"]
-        if present == 0:
-            continue  # an empty or all-null column tells nothing about its values
-        if stats[f"nulls_{i}"] <= _rare(rows):
-            rules.append(dq.NotNull(id=f"{name}__not_null", column=name))
-        # Measurements (floats) are distinct by nature, not keys.
-        is_key = (
-            f"dups_{i}" in stats
-            and not dtype.is_float()
-            and present > 1
-            and stats[f"dups_{i}"] <= _rare(present)
-        )
-        if is_key:
-            rules.append(dq.Unique(id=f"{name}__unique", column=name))
-        kind = _kind(dtype)
-        if kind == "numeric" and not is_key:
-            between = _between(name, i, stats)
-            if between is not None:
-                rules.append(between)
-        if kind == "string":
-            rules += _lengths(name, i, stats, present)
-            if name in frequencies:
-                in_set = _in_set(name, frequencies[name], present)
-                if in_set is not None:
-                    rules.append(in_set)
-    return dq.RuleSet(rules=tuple(rules))
+def _peek(lf: pl.LazyFrame, engine: PolarsEngineName) -> tuple[int, pl.DataFrame]:
+    rows = lf.select(pl.len()).collect(engine=engine).item()
+    return rows, lf.head(PEEK_ROWS).collect(engine=engine)
 
 
-def _between(name: str, i: int, stats: dict[str, Any]) -> dq.Between | None:
-    values = stats[f"values_{i}"]
-    if not values or stats.get(f"nans_{i}", 0) > _rare(values + stats.get(f"nans_{i}", 0)):
-        return None
-    lo, hi = stats[f"min_{i}"], stats[f"max_{i}"]
-    if stats[f"outside_{i}"] <= _rare(values) and stats[f"low_{i}"] is not None:
-        lo, hi = max(lo, stats[f"low_{i}"]), min(hi, stats[f"high_{i}"])
-    if 0 < stats[f"negative_{i}"] <= _rare(values) and hi >= 0:
-        lo = max(lo, 0.0)
-    if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi:
-        return None
-    # Bounds are floats: widen by one ulp where a large integer did not convert exactly.
-    return dq.Between(
-        id=f"{name}__between",
-        column=name,
-        min=math.nextafter(lo, -math.inf) if lo != round(lo) or abs(lo) > 2**53 else lo,
-        max=math.nextafter(hi, math.inf) if hi != round(hi) or abs(hi) > 2**53 else hi,
-    )
-
-
-def _lengths(name: str, i: int, stats: dict[str, Any], present: int) -> list[Any]:
-    lmin, lmax = stats[f"lmin_{i}"], stats[f"lmax_{i}"]
-    if lmin == lmax:  # fixed width: codes, ids, dates as text
-        return [
-            dq.MinLength(id=f"{name}__min_length", column=name, length=lmin),
-            dq.MaxLength(id=f"{name}__max_length", column=name, length=lmax),
-        ]
-    rules: list[Any] = []
-    if stats[f"empty_{i}"] <= _rare(present):
-        rules.append(dq.MinLength(id=f"{name}__min_length", column=name, length=1))
-    longest = stats[f"lcap_{i}"] if stats[f"longer_{i}"] <= _rare(present) else lmax
-    rules.append(
-        dq.MaxLength(id=f"{name}__max_length", column=name, length=int(min(lmax, longest)))
-    )
-    return rules
-
-
-def _frequencies(
+def _follow_ups(
     lf: pl.LazyFrame,
     schema: pl.Schema,
     columns: list[tuple[str, pl.DataType]],
     stats: dict[str, Any],
     engine: PolarsEngineName,
-) -> dict[str, list[tuple[str, int]]]:
-    """Value counts of the text columns with few distinct values, in one batch of queries."""
-    wanted = [
-        (name, i)
-        for i, (name, dtype) in enumerate(columns)
-        if _kind(dtype) == "string" and 0 < (stats.get(f"distinct_{i}") or 0) <= IN_SET_MAX_VALUES
-    ]
+) -> tuple[dict[str, list[tuple[Any, int]]], dict[str, int]]:
+    """Value counts of low-cardinality text columns; exact repeats of possible keys."""
+    counted, keys = [], []
+    for i, (name, dtype) in enumerate(columns):
+        present = stats["rows"] - stats[f"nulls_{i}"]
+        approx = stats.get(f"approx_{i}")
+        if approx is None or present == 0:
+            continue
+        if kind(dtype) == "string" and approx <= 2 * IN_SET_MAX_VALUES:
+            counted.append(name)
+        if rules_for.may_be_key(dtype) and present > 1 and approx >= KEY_ESTIMATE * present:
+            keys.append(name)
     queries = [
-        lf.select(col(name, schema).cast(pl.String).drop_nulls().alias("v"))
+        lf.select(_text(col(name, schema), schema[name]).drop_nulls().alias("v"))
         .group_by("v")
         .agg(pl.len().alias("n"))
-        for name, _ in wanted
+        .sort("n", "v", descending=[True, False])
+        .head(IN_SET_MAX_VALUES + 1)
+        for name in counted
     ]
+    if keys:
+        queries.append(
+            lf.select(
+                [
+                    (col(name, schema).count() - col(name, schema).drop_nulls().n_unique())
+                    .cast(pl.Int64)
+                    .alias(name)
+                    for name in keys
+                ]
+            )
+        )
     frames = pl.collect_all(queries, engine=engine) if queries else []
-    return {name: list(frame.iter_rows()) for (name, _), frame in zip(wanted, frames, strict=True)}
+    counts = {name: list(f.iter_rows()) for name, f in zip(counted, frames, strict=False)}
+    repeats = frames[-1].row(0, named=True) if keys else {}
+    return counts, repeats
 
 
-def _in_set(name: str, counts: list[tuple[str, int]], present: int) -> dq.InSet | None:
-    floor = max(2, math.ceil(RARE * present))
-    allowed = sorted(value for value, n in counts if n >= floor)
-    covered = sum(n for value, n in counts if n >= floor)
-    if not allowed or covered < (1 - RARE) * present or len(allowed) == present:
-        return None
-    return dq.InSet(id=f"{name}__in_set", column=name, values=tuple(allowed))
+def repeated_keys(
+    lf: pl.LazyFrame, schema: pl.Schema, name: str, engine: PolarsEngineName
+) -> tuple[int, tuple[Any, ...]]:
+    """Rows holding a repeated value of *name* (as ``unique`` counts them) and a few of them."""
+    x = col(name, schema)
+    frame = (
+        lf.select(x.alias("v"))
+        .drop_nulls()
+        .group_by("v")
+        .agg(pl.len().alias("n"))
+        .filter(pl.col("n") > 1)
+        .sort("n", "v", descending=[True, False])
+        .select(pl.col("n").sum().alias("rows"), pl.col("v").head(EXAMPLES).implode())
+        .collect(engine=engine)
+    )
+    return int(frame["rows"][0] or 0), tuple(dq.json_scalar(v) for v in frame["v"][0])
+
+
+def learn(
+    lf: pl.LazyFrame,
+    engine: PolarsEngineName,
+    *,
+    supported: frozenset[str] = SUPPORTED_CHECKS,
+    now: datetime | None = None,
+) -> dq.LearnedRules:
+    """Rules the data passes, and the suspected defects found in it (see module doc)."""
+    schema = lf.collect_schema()
+    columns = list(schema.items())
+    rows, peek = _peek(lf, engine)
+    stride = max(1, math.ceil(rows / QUANTILE_SAMPLE))
+    shapes = {
+        name: infer(peek.get_column(name).cast(pl.String).drop_nulls().to_list())
+        for name, dtype in columns
+        if kind(dtype) == "string"
+    }
+    exprs = [pl.len().alias("rows")]
+    for i, (name, dtype) in enumerate(columns):
+        exprs += _stats(i, col(name, schema), dtype, stride, shapes.get(name))
+    stats = lf.select(exprs).collect(engine=engine).row(0, named=True)
+    counts, repeats = _follow_ups(lf, schema, columns, stats, engine)
+
+    context = rules_for.Context(
+        rows=rows,
+        stats=stats,
+        supported=supported,
+        now=now or datetime.now(UTC),
+        repeated=lambda name: repeated_keys(lf, schema, name, engine),
+    )
+    learned: list[Any] = [dq.RowCount(id="row_count", min=1)] if rows else []
+    findings: list[dq.SuspectedDefect] = []
+    for i, (name, dtype) in enumerate(columns):
+        column = rules_for.column_rules(
+            context,
+            i,
+            name,
+            dtype,
+            kind(dtype),
+            shape=shapes.get(name),
+            counts=counts.get(name),
+            repeats=repeats.get(name),
+        )
+        learned += column.rules
+        findings += column.findings
+    return dq.LearnedRules(rules=tuple(learned), findings=tuple(findings))
