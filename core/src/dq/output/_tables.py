@@ -36,21 +36,21 @@ def render_table(
     *,
     max_width: int = 60,
     width: int | None = None,
-    shrink: Sequence[int] = (),
-    drop: Sequence[int] = (),
+    plan: Sequence[tuple[int, int | None]] = (),
+    grow: int | None = None,
 ) -> str:
     """Left-aligned columns, every cell passed through :func:`visible`.
 
     Without *width*, cells longer than *max_width* wrap onto continuation lines at
-    spaces. With *width* (a terminal's), nothing wraps: the columns listed in *shrink*
-    give up characters, the first listed first, each cut cell ending in "…", until
-    the table fits; if it still does not, the columns in *drop* go, in that order,
-    and at last every column is cut.
+    spaces. With *width* (a terminal's), nothing wraps: the steps of *plan* are taken in
+    order until the table fits — ``(column, n)`` cuts a column to *n* characters, each
+    cut cell ending in "…"; ``(column, None)`` drops it — and at last every column is
+    cut. Room a dropped column leaves goes back to column *grow*.
     """
     headers = [visible(str(h)) for h in headers]
     cells = [[visible(str(cell)) for cell in row] for row in rows]
     if width is not None:
-        return _fitted(headers, cells, width, shrink, drop)
+        return _fitted(headers, cells, width, plan, grow)
 
     def wrap(cell: str) -> list[str]:
         if len(cell) <= max_width:
@@ -87,22 +87,33 @@ def _fitted(
     headers: list[str],
     rows: list[list[str]],
     width: int,
-    shrink: Sequence[int],
-    drop: Sequence[int],
+    plan: Sequence[tuple[int, int | None]],
+    grow: int | None,
 ) -> str:
-    natural = [len(h) for h in headers]
+    widths = [len(h) for h in headers]
     for row in rows:
         for i, cell in enumerate(row):
-            natural[i] = max(natural[i], len(cell))
+            widths[i] = max(widths[i], len(cell))
+    natural = list(widths)
     keep = list(range(len(headers)))
-    widths = _shrunk(natural, headers, keep, shrink, width)
-    for i in drop:  # still too wide with every shrinking column at its floor: drop columns
+    for column, floor in plan:
         if _excess(widths, keep, width) <= 0:
             break
-        keep.remove(i)
-        widths = _shrunk(natural, headers, keep, shrink, width)
-    # last resort on a very narrow terminal: every column gives up characters
-    widths = _shrunk(widths, headers, keep, [i for i in keep if i not in shrink], width)
+        if column not in keep:
+            continue
+        if floor is None:
+            keep.remove(column)
+        else:
+            widths[column] = min(widths[column], max(floor, _MIN_SHRUNK))
+    # last resort on a very narrow terminal: every column down to a few characters
+    for column in reversed(keep):
+        excess = _excess(widths, keep, width)
+        if excess <= 0:
+            break
+        widths[column] -= min(excess, max(widths[column] - _MIN_SHRUNK, 0))
+    spare = -_excess(widths, keep, width)
+    if grow is not None and grow in keep and spare > 0:  # room left by a dropped column
+        widths[grow] = min(natural[grow], widths[grow] + spare)
     kept = [headers[i] for i in keep]
     sizes = [widths[i] for i in keep]
     out = [
@@ -116,24 +127,3 @@ def _fitted(
 
 def _excess(widths: Sequence[int], keep: Sequence[int], width: int) -> int:
     return sum(widths[i] for i in keep) + _GAP * (len(keep) - 1) - width
-
-
-def _shrunk(
-    natural: Sequence[int],
-    headers: Sequence[str],
-    keep: Sequence[int],
-    shrink: Sequence[int],
-    width: int,
-) -> list[int]:
-    widths = list(natural)
-    excess = _excess(widths, keep, width)
-    for i in shrink:
-        if excess <= 0:
-            break
-        if i not in keep:
-            continue
-        floor = min(widths[i], max(_MIN_SHRUNK, len(headers[i])))
-        give = min(excess, widths[i] - floor)
-        widths[i] -= give
-        excess -= give
-    return widths

@@ -13,10 +13,23 @@ from dq.output._tables import render_table as _render
 from dq.output._tables import terminal_width
 
 HEADERS = ["status", "rule", "check", "column", "severity", "failed", "detail"]
-#: Columns a narrow terminal cuts first: detail, then column, rule, check; then it drops
-#: severity, check and column (a phone-width terminal keeps status, rule, counts, detail).
-_SHRINK = (6, 3, 1, 2)
-_DROP = (4, 2, 3)
+#: How a narrow terminal makes room, step by step (column index, width or None to drop):
+#: the detail gives way first, then long names, then the check goes, then severity (the
+#: verdict still names failed warnings), then the column; status, rule and counts stay.
+_PLAN: tuple[tuple[int, int | None], ...] = (
+    (6, 40),
+    (3, 16),
+    (1, 24),
+    (6, 24),
+    (2, None),
+    (6, 16),
+    (4, None),
+    (1, 16),
+    (3, None),
+    (6, 8),
+    (1, 8),
+)
+_DETAIL = 6
 
 
 def detail(r: RuleResult, result: CheckResult, mostly: dict[str, float]) -> str:
@@ -74,7 +87,7 @@ def render_table(
     fit = terminal_width() if width == -1 else width
     unlimited = 1 << 30  # one line per rule however long: a file or a CI log keeps it all
     table = _render(
-        HEADERS, _cells(result, rules), width=fit or unlimited, shrink=_SHRINK, drop=_DROP
+        HEADERS, _cells(result, rules), width=fit or unlimited, plan=_PLAN, grow=_DETAIL
     )
     verdict = headline(result, source)
     if fit:  # wrapped at spaces, not cut: every word of the verdict matters
