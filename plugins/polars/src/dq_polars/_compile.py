@@ -63,10 +63,8 @@ class RowRule:
     sampled: bool = True
     #: A cheaper aggregate for the failing-row count than summing ``fail`` (unique).
     failed: pl.Expr | None = None
-    #: The failing values in row order, when cheaper than filtering by ``fail`` (unique).
-    candidates: pl.Expr | None = None
     #: A mask true on exactly the rows of ``fail`` but cheaper to compute (unique), used to
-    #: locate failing rows (sample rows, the failures export); None: ``fail`` itself.
+    #: locate failing rows (samples, sample rows, the failures export); None: ``fail``.
     locate: pl.Expr | None = None
 
     @property
@@ -86,37 +84,58 @@ class RowRule:
         return f"__dq_rows_{self.index}"
 
     @property
+    def mask_name(self) -> str:
+        return f"__dq_mask_{self.index}"
+
+    @property
     def mask(self) -> pl.Expr:
         """True on the failing rows, never null: the cheapest expression that says so."""
         return self.fail if self.locate is None else self.locate
 
+    def masked(self) -> pl.Expr:
+        """The mask as a column of the query (see :meth:`Plan.with_masks`).
+
+        Why a column: polars' common-subexpression elimination shares only the largest
+        repeated expressions, so a mask used by a count, ``arg_true`` for samples and a
+        filter for the export would be computed once per use (a regex three times).
+        """
+        return pl.col(self.mask_name)
+
+    def _failing_at(self, limit: int) -> pl.Expr:
+        """Row numbers of the first *limit* failing rows: gathering them beats filtering."""
+        return self.masked().arg_true().head(limit)
+
     def sample_rows(self, limit: int, key: Sequence[pl.Expr]) -> pl.Expr:
         """The first *limit* failing rows, in row order, as one list of structs.
 
-        Each struct holds ``value`` (the failing value, for rules that show one) and
-        either the key columns ``k0, k1 ...`` or ``row``, the 0-based row number.
+        Each struct holds ``value`` (the failing value, for single-column rules) and
+        either the key columns ``k0, k1 ...`` or ``row``, the 0-based row number. Needs
+        the masks as columns (:meth:`Plan.with_masks`).
         """
+        at = self._failing_at(limit)
         fields: list[pl.Expr] = []
-        if self.sampled and self.sample is not None:
-            fields.append(self.sample.alias("value"))
+        if self.sampled and self.sample is not None and self.column is not None:
+            fields.append(self.sample.gather(at).alias("value"))
         if key:
-            fields.extend(k.alias(f"k{i}") for i, k in enumerate(key))
+            fields.extend(k.gather(at).alias(f"k{i}") for i, k in enumerate(key))
         else:
-            fields.append(pl.int_range(pl.len(), dtype=pl.Int64).alias("row"))
-        located = pl.struct(fields).filter(self.mask).head(limit)
-        return located.implode().alias(self.rows_name)
+            fields.append(at.cast(pl.Int64).alias("row"))
+        return pl.struct(fields).implode().alias(self.rows_name)
 
     def sample_values(self, limit: int) -> pl.Expr:
-        """Up to *limit* failing values (or row numbers), in row order, as one list."""
-        if self.candidates is not None:
-            return self.candidates.head(limit).implode().alias(self.sample_name)
-        shown = self.sample if self.sample is not None else pl.int_range(pl.len())
-        return shown.filter(self.fail).head(limit).implode().alias(self.sample_name)
+        """Up to *limit* failing values (or row numbers), in row order, as one list.
 
-    def aggregates(self) -> list[pl.Expr]:
+        Needs the masks as columns (:meth:`Plan.with_masks`).
+        """
+        at = self._failing_at(limit)
+        shown = at if self.sample is None else self.sample.gather(at)
+        return shown.implode().alias(self.sample_name)
+
+    def aggregates(self, masked: bool = False) -> list[pl.Expr]:
         """The two scalars this rule contributes to the fused ``select``."""
+        fail = self.masked() if masked else self.fail
         return [
-            (self.fail.sum() if self.failed is None else self.failed)
+            (fail.sum() if self.failed is None else self.failed)
             .cast(pl.Int64)
             .alias(self.fail_name),
             self.count.cast(pl.Int64).alias(self.count_name),
@@ -139,17 +158,28 @@ class Plan:
         self, sample_limit: int = 0, rows_limit: int = 0, key: Sequence[pl.Expr] = ()
     ) -> list[pl.Expr]:
         """The fused ``select``; with *sample_limit*, every rule's samples ride along, and
-        with *rows_limit* its first failing rows (located by *key*, else row numbers)."""
+        with *rows_limit* its first failing rows (located by *key*, else row numbers).
+        Sampling needs the masks as columns: select from :meth:`with_masks` then."""
+        masked = bool(sample_limit or rows_limit)
         exprs = [pl.len().cast(pl.Int64).alias(ROWS)]
         for stat in self.table_stats:
             exprs.extend(stat.aggregates())
         for row_rule in self.row_rules:
-            exprs.extend(row_rule.aggregates())
+            exprs.extend(row_rule.aggregates(masked))
             if sample_limit and row_rule.sampled:
                 exprs.append(row_rule.sample_values(sample_limit))
             if rows_limit:
                 exprs.append(row_rule.sample_rows(rows_limit, key))
         return exprs
+
+    def with_masks(
+        self, lf: pl.LazyFrame, row_rules: Sequence[RowRule] | None = None
+    ) -> pl.LazyFrame:
+        """*lf* with each row rule's mask as a column, computed once for all its uses."""
+        chosen = self.row_rules if row_rules is None else row_rules
+        if not chosen:
+            return lf
+        return lf.with_columns([r.mask.alias(r.mask_name) for r in chosen])
 
 
 ROWS = "__dq_rows"
@@ -444,8 +474,6 @@ def _unique(
         ordered == ordered.shift(-1)
     ).fill_null(False)
     duplicated_values = ordered.filter(repeated).implode()
-    holds_repeat = x.is_in(duplicated_values)
-    candidates = None if shown is None else shown.filter(holds_repeat)
     return RowRule(
         index,
         rule,
@@ -454,8 +482,7 @@ def _unique(
         x.count(),
         shown,
         failed=repeated.sum(),
-        candidates=candidates,
-        locate=holds_repeat.fill_null(False),
+        locate=x.is_in(duplicated_values).fill_null(False),
     )
 
 
