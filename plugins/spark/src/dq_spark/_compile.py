@@ -130,7 +130,8 @@ def compile_rule(
     if check == "unique":
         return Plan(rule, fails=F.lit(False), judged=not_null, column=name, unique=True)
     if check == "between":
-        if any(isinstance(b, date | time) for b in (rule.min, rule.max)):
+        # a bound of another kind than the column: the same error on every engine
+        if dtype in TEMPORAL or any(isinstance(b, date | time) for b in (rule.min, rule.max)):
             problem = dq.between_bounds_problem(rule, dtype)
             if problem:
                 return error_result(rule, problem)

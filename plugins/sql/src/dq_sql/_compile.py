@@ -113,7 +113,8 @@ def compile_rule(
         )
         return Compiled(rule, failed=groups, element=judged, fails=fails, column=c)
     if check == "between":
-        if any(isinstance(b, date | time) for b in (rule.min, rule.max)):
+        # a bound of another kind than the column: the same error on every engine
+        if dtype in TEMPORAL or any(isinstance(b, date | time) for b in (rule.min, rule.max)):
             problem = dq.between_bounds_problem(rule, dtype)
             if problem:
                 return error_result(rule, problem)

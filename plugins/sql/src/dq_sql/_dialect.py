@@ -51,6 +51,7 @@ _DUCK_TYPES = {
     "VARCHAR": "String",
     "DATE": "Date",
     "TIME": "Time",
+    "TIME_NS": "Time",  # a polars Time column loaded into DuckDB
     "TIMESTAMP": "Datetime",
     "TIMESTAMP WITH TIME ZONE": "Datetime",
     "TIMESTAMP_NS": "Datetime",
