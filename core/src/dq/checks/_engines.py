@@ -19,7 +19,8 @@ import attrs
 from dq.checks._data import data_error
 from dq.checks._gate import run_status
 from dq.checks._sources import open_for
-from dq.model._errors import DqError, PluginError
+from dq.model._errors import DqError, PluginError, UsageError
+from dq.model._failures import FailingRows
 from dq.model._results import CheckResult, Profile
 from dq.model._rules import RuleSet
 from dq.plugins._host import Host
@@ -74,7 +75,63 @@ def check(
         raise
     except Exception as exc:
         raise _engine_fault(host, engine_name, exc, paths or [], engine_config) from None
+    return _judged(host, engine_name, rules, result, started_at, time.perf_counter() - started)
+
+
+def check_failures(
+    host: Host,
+    engine_name: str,
+    data: Any,
+    rules: RuleSet,
+    *,
+    limit: int | None,
+    engine_config: dict[str, Any] | None = None,
+    paths: list[Path] | None = None,
+) -> tuple[CheckResult, FailingRows]:
+    """:func:`check`, plus the failing rows, from an engine that has ``check_failures``.
+
+    The method is optional (decision 0024): an engine without it is refused in one line
+    (exit 2) before the source is opened.
+    """
+    engine = host.component("engine", engine_name, engine_config)
+    method = getattr(engine, "check_failures", None)
+    if not callable(method):
+        record = host.record_for("engine", engine_name)
+        raise UsageError(
+            f"--failures: engine {engine_name!r} ({record.distribution}) cannot export failing "
+            "rows; use an engine that can (e.g. --engine polars) or leave out --failures"
+        )
+    data, paths = open_for(engine, engine_name, data, paths or [])
+    started_at = datetime.now(UTC)
+    started = time.perf_counter()
+    try:
+        answer = method(data, rules, limit=limit)
+    except DqError:
+        raise
+    except Exception as exc:
+        raise _engine_fault(host, engine_name, exc, paths or [], engine_config) from None
     elapsed = time.perf_counter() - started
+    record = host.record_for("engine", engine_name)
+    if not (isinstance(answer, tuple) and len(answer) == 2 and isinstance(answer[1], FailingRows)):
+        raise PluginError(
+            f"engine {engine_name!r} from {record.distribution} returned "
+            f"{type(answer).__name__} from check_failures, not (dq.CheckResult, dq.FailingRows)",
+            distribution=record.distribution,
+            component=engine_name,
+        )
+    result, failing = answer
+    return _judged(host, engine_name, rules, result, started_at, elapsed), failing
+
+
+def _judged(
+    host: Host,
+    engine_name: str,
+    rules: RuleSet,
+    result: Any,
+    started_at: datetime,
+    elapsed: float,
+) -> CheckResult:
+    """*result* checked against the engine contract and judged by the rule set's gate."""
     record = host.record_for("engine", engine_name)
     if not isinstance(result, CheckResult):
         raise PluginError(

@@ -10,6 +10,10 @@ from typing import Any, ClassVar
 
 import attrs
 
+#: Failing rows written when the user gives no bound: enough to work through, small
+#: enough that a run where every row fails does not write a second copy of the data.
+DEFAULT_FAILURES_LIMIT = 100_000
+
 
 @attrs.frozen(kw_only=True)
 class FailingRows:

@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from dq.model._failures import DEFAULT_FAILURES_LIMIT
 from dq.model._rules import RuleSet
 from dq.model._tenants import TenantId
 
@@ -119,10 +120,24 @@ class SourceRef:
         return f"SourceRef(type={self.type!r}, label={self.label!r}, {what}{url})"
 
 
+def _non_negative(_inst: object, attribute: attrs.Attribute, value: int) -> None:
+    if value < 0:
+        raise ValueError(f"{attribute.name} must be 0 (no limit) or more, got {value!r}")
+
+
 @attrs.frozen(kw_only=True)
 class Output:
+    """Where a suite's report goes; ``failures`` also writes its failing rows there.
+
+    ``failures`` is a ``.parquet`` or ``.csv`` path (relative to the suite file) for every
+    row that failed a row-level rule, with the ids of the rules it failed, up to
+    ``failures_limit`` rows (0: no limit).
+    """
+
     format: str = "table"
     path: str | None = None
+    failures: str | None = None
+    failures_limit: int = attrs.field(default=DEFAULT_FAILURES_LIMIT, validator=_non_negative)
 
 
 @attrs.frozen(kw_only=True)
