@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from dq.model._results import CheckResult, RuleResult, RuleStatus
+from dq.model._results import CheckResult, RuleResult, RuleStatus, SampleRow
 from dq.output._junit import escape, quoteattr, render_junit
 from dq.output._profile_text import render_profile_table
 from dq.output._text import headline, render_markdown, render_table
@@ -52,11 +52,12 @@ def to_json_dict(
         "started_at": result.started_at.isoformat() if result.started_at else None,
         "duration_seconds": result.duration_seconds,
         "summary": counts,
-        "rules": [_rule_json(r) for r in result.results],
+        "key": list(result.key),
+        "rules": [_rule_json(r, result.key) for r in result.results],
     }
 
 
-def _rule_json(r: RuleResult) -> dict[str, Any]:
+def _rule_json(r: RuleResult, key: tuple[str, ...] = ()) -> dict[str, Any]:
     return {
         "rule_id": r.rule_id,
         "check": r.check,
@@ -68,7 +69,19 @@ def _rule_json(r: RuleResult) -> dict[str, Any]:
         "failure_rate": r.failure_rate,
         "approximate": r.approximate,
         "message": r.message,
+        "description": r.description,
         "samples": [_json_safe(v) for v in r.samples],
+        "sample_rows": [_sample_row_json(row, key) for row in r.sample_rows],
+    }
+
+
+def _sample_row_json(row: SampleRow, key: tuple[str, ...]) -> dict[str, Any]:
+    """A failing row: its value, its key values by column name, or its row number."""
+    names = key if len(key) == len(row.key) else tuple(f"key{i}" for i in range(len(row.key)))
+    return {
+        "value": _json_safe(row.value),
+        "key": {name: _json_safe(v) for name, v in zip(names, row.key, strict=True)},
+        "row": row.row,
     }
 
 
