@@ -15,6 +15,8 @@ tests; here the point is that the block, as printed, is a working subclass.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -196,11 +198,22 @@ def test_the_types_table_is_what_dq_core_has() -> None:
     )
 
 
+#: Importing dq_contract (as the pytest plugin does in every session) loads no submodule.
+LAZY = "import sys, dq_contract; print([m for m in sys.modules if m.startswith('dq_contract.')])"
+
+
 def test_every_public_helper_is_documented_and_loads_lazily() -> None:
     for name in dq_contract.__all__:
         value = getattr(dq_contract, name)
         if isinstance(value, type) or callable(value) and name != "Responder":
             assert (value.__doc__ or "").strip(), f"dq_contract.{name} has no docstring"
+    loaded = subprocess.run(
+        [sys.executable, "-c", LAZY],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert loaded.returncode == 0 and loaded.stdout.strip() == "[]", loaded.stdout + loaded.stderr
     helpers = (DOCS / "contracts" / "helpers.md").read_text()
     shown = [n for n in dq_contract.__all__ if n not in ("SUITE_VERSION", "__version__")]
     missing = [n for n in shown if f"`{n}" not in helpers]
