@@ -186,8 +186,7 @@ def test_notify_test_of_a_misconfigured_channel_exits_2_naming_it_and_the_file(
 ) -> None:
     out = env.dq("notify", "test", "broken", "--suite", str(env.suite))
     assert out.returncode == 2
-    assert "orders.toml: notify.channels.broken" in out.stderr
-    assert "record: required field missing" in out.stderr
+    assert "orders.toml:14: notify.channels.broken.record: required field missing" in out.stderr
 
 
 def test_a_bad_tenant_is_a_usage_error(env: Env) -> None:

@@ -92,7 +92,7 @@ def scan(pattern: str, declared: str | None = None) -> tuple[Any, list[Path]]:
     sources = [str(p) for p in paths]
     try:
         if fmt == "csv":
-            frame = pl.scan_csv(sources)
+            frame = csv_frame(sources)
         elif fmt == "parquet":
             frame = pl.scan_parquet(sources)
         elif fmt == "ndjson":
@@ -103,30 +103,45 @@ def scan(pattern: str, declared: str | None = None) -> tuple[Any, list[Path]]:
     except Exception as exc:  # polars raises several unrelated types for bad input
         raise data_error(exc, paths, fmt) from exc
     if fmt == "csv":
-        refuse_ragged_rows(paths)
+        refuse_unreadable_rows(paths, frame.collect_schema())
     return frame, paths
 
 
-def refuse_ragged_rows(paths: list[Path]) -> None:
-    """Refuse a CSV row with more fields than its header, naming ``file:line``.
+def csv_frame(sources: list[str], schema: Any = None) -> Any:
+    """The lazy frame dq reads CSV as: types inferred from the first rows, and ISO 8601
+    dates, date-times (with or without an offset; an offset becomes UTC) and times parsed
+    into Date / Datetime / Time columns, so ``between`` and ``freshness`` compare dates,
+    not text. *schema* (the whole file set's, from the frame) reads one file alike."""
+    import polars as pl
 
-    polars drops such a row's extra fields silently when a query reads only some
-    columns (projection pushdown), so an engine that projects passed a file that an
-    engine reading every column failed. One streaming pass over every column, read
-    as text (no type parsing), makes the verdict the same for every engine; the cost
-    is about one extra read of the file. Rows with *fewer* fields stay null-filled,
-    as polars and every engine read them.
+    if schema is not None:
+        return pl.scan_csv(sources, schema=schema)
+    return pl.scan_csv(sources, try_parse_dates=True)
+
+
+def refuse_unreadable_rows(paths: list[Path], schema: Any) -> None:
+    """Refuse, naming ``file:line``, a CSV row with more fields than its header or a value
+    that does not parse as its column's type (``abc`` in an Int64 column, ``2024-13-45`` in a
+    Date column), before any engine sees the data.
+
+    polars infers types from the first rows and fails on a later value that does not fit,
+    in the middle of whichever rule first reads that column; and it drops an over-long
+    row's extra fields silently when a query reads only some columns (projection
+    pushdown). One streaming pass over every column, typed exactly as the engine's frame,
+    makes both a data error (exit 3) with the same verdict for every engine; the cost is
+    about one extra read of the file. Rows with *fewer* fields stay null-filled, as polars
+    and every engine read them.
     """
     import polars as pl
 
     for path in paths:
         try:
-            pl.scan_csv(path, infer_schema=False).select(pl.all().null_count()).collect(
+            csv_frame([str(path)], schema).select(pl.all().null_count()).collect(
                 engine="streaming"
             )
-        except pl.exceptions.ComputeError as exc:
+        except pl.exceptions.PolarsError as exc:
             if "more fields" not in str(exc):
-                raise data_error(exc, [path], "csv") from exc
+                raise data_error(exc, [path], "csv", schema=schema) from exc
             line = _ragged_line(path)
             where = f"{path}:{line}" if line else str(path)
             raise DataError(
@@ -153,40 +168,74 @@ def _ragged_line(path: Path) -> int | None:
     return None
 
 
-_PARSE_RE = re.compile(r"could not parse `(?P<value>.*?)` as dtype .*? at column '(?P<column>.+?)'")
+_PARSE_RE = re.compile(
+    r"could not parse `(?P<value>.*?)` as dtype `?(?P<dtype>[^` ]*)`? at column '(?P<column>.+?)'"
+)
 
 
 def _csv_line_of(path: Path, column: str, value: str) -> int | None:
-    """The 1-based line of the first row whose *column* holds *value* (header is line 1)."""
+    """The 1-based physical line where the first row whose *column* holds *value* starts
+    (the header is line 1; a quoted field spanning lines is counted as the file has it)."""
+    import csv
+
     import polars as pl
 
     try:
         hit = (
-            pl.scan_csv(path, infer_schema_length=0)
+            pl.scan_csv(path, infer_schema=False)
             .with_row_index("__dq_row")
             .filter(pl.col(column) == value)
             .select("__dq_row")
             .head(1)
             .collect()
         )
-    except Exception:  # locating the line is a courtesy; the error itself still stands
+        if not hit.height:
+            return None
+        row = int(hit.item())
+        with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+            reader = csv.reader(handle)
+            next(reader, None)
+            start = reader.line_num + 1
+            for index, _ in enumerate(reader):
+                if index == row:
+                    return start
+                start = reader.line_num + 1
+    except Exception:  # noqa: BLE001 - locating the line is a courtesy; the error still stands
         return None
-    return int(hit.item()) + 2 if hit.height else None
+    return None
 
 
-def data_error(exc: BaseException, paths: list[Path], fmt: str | None = None) -> DataError:
-    """Describe a polars read/parse failure by file and, for CSV parse errors, line."""
+#: polars' short dtype names (in its parse errors) as dq names them (``dtype`` rules).
+_DTYPE_WORDS = {"i64": "Int64", "f64": "Float64", "str": "String", "bool": "Boolean"}
+
+
+def data_error(
+    exc: BaseException, paths: list[Path], fmt: str | None = None, *, schema: Any = None
+) -> DataError:
+    """Describe a polars read/parse failure by file and, for CSV parse errors, line:
+    ``orders.csv:302: column 'amount': cannot parse 'abc' as Float64``."""
     text = str(exc).strip()
     first = text.splitlines()[0] if text else type(exc).__name__
     where = str(paths[0]) if len(paths) == 1 else f"{paths[0]} (+{len(paths) - 1} more)"
     match = _PARSE_RE.search(text)
-    if match and paths:
+    if match and paths and all(p.suffix.lower() == ".csv" for p in paths):
+        column, value = match["column"], match["value"]
         for path in paths:
-            if path.suffix.lower() != ".csv":
-                break
-            line = _csv_line_of(path, match["column"], match["value"])
+            line = _csv_line_of(path, column, value)
             if line is not None:
                 where = f"{path}:{line}"
                 break
+        dtype = _dtype_word(schema, column, match["dtype"])
+        return DataError(
+            f"{where}: column {column!r}: cannot parse {value!r} as {dtype} (its type was "
+            "inferred from the first rows); fix the value, or make it empty for a null"
+        )
     how = f" as {fmt}" if fmt else ""
     return DataError(f"{where}: cannot read{how}: {first}")
+
+
+def _dtype_word(schema: Any, column: str, short: str) -> str:
+    try:
+        return str(schema[column]) if schema is not None else _DTYPE_WORDS.get(short, short)
+    except (KeyError, TypeError):
+        return _DTYPE_WORDS.get(short, short)

@@ -34,10 +34,25 @@ class _Parser(argparse.ArgumentParser):
     """argparse exits 2 on usage errors already; keep its message but add a hint."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        message = _with_close_match(message)
         self.print_usage(sys.stderr)
         self.exit(
             EXIT_USAGE, f"{self.prog}: error: {message}\nRun '{self.prog} --help' for help.\n"
         )
+
+
+def _with_close_match(message: str) -> str:
+    """argparse's ``invalid choice: 'htm' (choose from ...)`` with ``did you mean 'html'?``."""
+    import re
+
+    found = re.search(r"invalid choice: '(.*?)' \(choose from (.*)\)", message)
+    if found is None or "did you mean" in message:
+        return message
+    import difflib
+
+    choices = re.findall(r"'([^']*)'", found[2]) or [c.strip() for c in found[2].split(",")]
+    guess = difflib.get_close_matches(found[1].lower(), choices, n=1, cutoff=0.6)
+    return f"{message} — did you mean {guess[0]!r}?" if guess else message
 
 
 #: Each command and the module of its group, in the order ``dq --help`` lists them.
@@ -118,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(handler(args))
     except DqError as exc:
-        print(f"dq: error: {exc}", file=sys.stderr)
+        print(_error_text(exc), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("dq: interrupted", file=sys.stderr)
@@ -135,6 +150,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_RUNTIME
+
+
+def _error_text(exc: DqError) -> str:
+    """``dq: error: ...``; a config error gets its file's lines and one such line per fault."""
+    from dq.model._errors import ConfigError
+
+    if isinstance(exc, ConfigError):
+        from dq.config._locate import located
+
+        return "\n".join(f"dq: error: {line}" for line in located(exc).messages())
+    return f"dq: error: {exc}"
 
 
 def run() -> None:

@@ -10,8 +10,8 @@ from typing import Any
 from dq.cli._context import CommandContext
 from dq.cli._progress import progress
 from dq.model._errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
+from dq.output._report import FORMATS  # the report formats, so one output adds is offered here
 
-FORMATS = ("table", "json", "junit", "markdown")
 DEFAULT_ENGINE = "polars"
 
 EXIT_BY_STATUS = {"passed": EXIT_OK, "failed": EXIT_FINDINGS, "error": EXIT_USAGE}
@@ -197,6 +197,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     ctx = CommandContext(args)
     suite = load_suite(args.suite)
+    _check_output_format(suite.output.format, args.suite)
     engine = args.engine or suite.engine
     # dq.toml's [policy] first: a suite that breaks a lock is refused before anything else
     enforce_policy(
@@ -239,6 +240,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     for delivery in run.deliveries:
         print(_delivery_line(delivery), file=sys.stderr)
     return EXIT_BY_STATUS[result.status.value]
+
+
+def _check_output_format(fmt: str, suite_file: str) -> None:
+    """The suite's ``[output] format`` is one dq renders: found at load, not after the run."""
+    if fmt not in FORMATS:
+        from dq.config._locate import located
+        from dq.config._problems import unknown
+        from dq.model._errors import ConfigError
+
+        problem = f"output.format: {unknown('output format', fmt, FORMATS)}"
+        raise located(ConfigError(suite_file, [problem]))
 
 
 def _delivery_line(delivery: Any) -> str:

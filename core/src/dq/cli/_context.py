@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from dq.config._files import config_path, read_config
+from dq.config._files import config_path, read_site
 from dq.plugins._discovery import Inventory, discover
 from dq.plugins._settings import plugin_settings
 
@@ -17,7 +17,7 @@ class CommandContext:
         self.args = args
         path = config_path(args.config)
         self.config_source = str(path) if path else "settings"
-        self.config: dict[str, Any] = read_config(path)
+        self.config: dict[str, Any] = read_site(path)
         self.settings = plugin_settings(self.config, source=self.config_source, strict=args.strict)
         self._inventory: Inventory | None = None
 

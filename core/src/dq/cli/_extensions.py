@@ -35,7 +35,7 @@ def add_plugin_commands(
     builtin: Sequence[str],
 ) -> None:
     """Let each usable command plugin (or just *only*) register its group on *groups*."""
-    from dq.config._files import config_path, read_config
+    from dq.config._files import config_path, read_site
     from dq.plugins._discovery import OK, discover
     from dq.plugins._host import Host
     from dq.plugins._settings import plugin_settings
@@ -43,7 +43,7 @@ def add_plugin_commands(
     try:
         path = config_path(_config_option(argv))
         source = str(path) if path else "settings"
-        host = Host(discover(plugin_settings(read_config(path), source=source)))
+        host = Host(discover(plugin_settings(read_site(path), source=source)))
     except DqError:
         return  # the command itself reports a bad config; help and parse errors go on
     for record in host.inventory.records:

@@ -8,10 +8,11 @@ into ``"5"``. Unknown keys are refused for the same reason: a misspelt
 
 from __future__ import annotations
 
+import enum
 import types
 import typing
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, Literal
 
 import attrs
@@ -19,9 +20,16 @@ import cattrs
 from cattrs.gen import make_dict_unstructure_fn
 from cattrs.strategies import configure_tagged_union
 
+from dq.config._problems import (
+    ChoiceError,
+    problem_lines,
+    structure_enum,
+    structure_literal,
+    unknown,
+)
 from dq.model._errors import ConfigError
 from dq.model._results import Scalar
-from dq.model._rules import CHECKS, RULE_CLASSES, Rule
+from dq.model._rules import CHECKS, RULE_CLASSES, Bound, Rule
 from dq.model._secrets import SecretRef, SecretValue
 from dq.model._tenants import TenantId
 
@@ -78,6 +86,27 @@ def _structure_datetime(value: Any, _type: Any) -> datetime:
     raise TypeError(f"expected an ISO 8601 date-time, got {_describe(value)}")
 
 
+def _structure_bound(value: Any, _type: Any) -> Any:
+    """A ``between`` bound: a number, or a date, date-time or time (TOML has all three;
+    JSON and YAML may spell them as ISO 8601 strings)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise TypeError(f"expected a number, date, date-time or time, got {_describe(value)}")
+    if isinstance(value, int | float):
+        return float(value) if isinstance(value, int) else value
+    if isinstance(value, datetime | date | time):
+        return value
+    if isinstance(value, str):
+        for kind in (date, datetime, time):
+            try:
+                return kind.fromisoformat(value)
+            except ValueError:
+                continue
+        raise ValueError(f"expected a number, date, date-time or time, got {_describe(value)}")
+    raise TypeError(f"expected a number, date, date-time or time, got {_describe(value)}")
+
+
 _NOT_A_SECRET_FIELD = (
     "holds a secret reference but is not a secret field; a plugin types such fields "
     "dq.SecretValue (so they are never printed), or write a plain value here"
@@ -109,7 +138,13 @@ def _default_rule_id(value: Any) -> Any:
     """Rules may omit ``id``; derive a readable one from the check and column."""
     if isinstance(value, Mapping) and "id" not in value and isinstance(value.get("check"), str):
         column = value.get("column")
-        derived = f"{value['check']}_{column}" if isinstance(column, str) else value["check"]
+        columns = value.get("columns")
+        if isinstance(column, str):
+            derived = f"{value['check']}_{column}"
+        elif isinstance(columns, list | tuple) and all(isinstance(c, str) for c in columns):
+            derived = "_".join([value["check"], *columns])  # unique over a composite key
+        else:
+            derived = value["check"]
         return {**value, "id": derived}
     return value
 
@@ -146,11 +181,12 @@ def _register_type_tagged_unions(conv: cattrs.Converter) -> None:
                 f"expected a table with a 'type' (one of {choices}), got {_describe(value)}"
             )
         if "type" not in value:
-            raise ValueError(f"missing 'type'; one of {choices}")
+            raise ChoiceError(
+                f"required field missing (choices: {', '.join(map(str, tags))})", field="type"
+            )
         tag = value["type"]
         if tag not in tags:
-            shown = repr(tag) if isinstance(tag, str) else _describe(tag)
-            raise ValueError(f"unknown type {shown}; one of {choices}")
+            raise ChoiceError(unknown("type", tag, list(tags)), field="type")
         return conv.structure(value, tags[tag])
 
     conv.register_structure_hook_func(lambda t: _type_tags(t) is not None, structure)
@@ -159,11 +195,19 @@ def _register_type_tagged_unions(conv: cattrs.Converter) -> None:
 def make_converter() -> cattrs.Converter:
     """Build the converter; a function so tests and plugins can get a fresh one."""
     conv = cattrs.Converter(forbid_extra_keys=True)
+    # a value outside a fixed set names the set and the close match (severity = "critcal")
+    conv.register_structure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), structure_enum
+    )
+    conv.register_structure_hook_func(lambda t: typing.get_origin(t) is Literal, structure_literal)
     for kind in _SCALAR_TYPES:
         conv.register_structure_hook(kind, _expect(kind))
     conv.register_structure_hook(Scalar, _structure_scalar)
     conv.register_structure_hook(str | int | float | bool, _structure_set_value)
     conv.register_structure_hook(datetime, _structure_datetime)
+    conv.register_structure_hook(Bound | None, _structure_bound)
+    for kind in (date, time):
+        conv.register_unstructure_hook(kind, kind.isoformat)
     conv.register_unstructure_hook(datetime, datetime.isoformat)
     conv.register_structure_hook(TenantId, lambda v, _t: TenantId(_expect(str)(v, str)))
     conv.register_unstructure_hook(TenantId, str)
@@ -187,9 +231,11 @@ def make_converter() -> cattrs.Converter:
         if isinstance(value, Mapping):
             check = value.get("check")
             if check is None:
-                raise ValueError(f"missing 'check'; one of: {', '.join(CHECKS)}")
-            if check not in CHECKS:
-                raise ValueError(f"unknown check {check!r}; one of: {', '.join(CHECKS)}")
+                raise ChoiceError(
+                    f"required field missing (choices: {', '.join(CHECKS)})", field="check"
+                )
+            if not isinstance(check, str) or check not in CHECKS:
+                raise ChoiceError(unknown("check", check, CHECKS), field="check")
         elif not isinstance(value, Mapping):
             raise TypeError(f"expected a table, got {_describe(value)}")
         return tagged(_default_rule_id(value), Rule)
@@ -202,31 +248,20 @@ def make_converter() -> cattrs.Converter:
 converter = make_converter()
 
 
-def _format_exception(exc: BaseException, _type: Any) -> str:
-    if isinstance(exc, KeyError):
-        return "required field missing"
-    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
-        names = ", ".join(repr(k) for k in sorted(exc.extra_fields))
-        return f"unknown field {names}"
-    if isinstance(exc, (TypeError, ValueError)) and str(exc):
-        return str(exc)
-    return f"invalid value ({type(exc).__name__})"
-
-
 def error_paths(exc: BaseException) -> list[str]:
-    """Turn a cattrs failure into ``path: message`` lines (``rules[3].pattern: expected str``)."""
-    lines = []
-    for entry in cattrs.transform_error(exc, path="$", format_exception=_format_exception):
-        message, _, path = entry.rpartition(" @ ")
-        path = path.removeprefix("$").removeprefix(".")
-        lines.append(f"{path}: {message}" if path else message)
-    return lines
+    """Turn a cattrs failure into ``path: message`` lines (``rules[3].pattern: expected str``),
+    each at the key at fault, with the valid choices where there is a fixed set."""
+    return problem_lines(exc)
 
 
 def structure(data: Any, cls: type, *, source: str = "<config>") -> Any:
     """Structure *data* into *cls*, raising :class:`ConfigError` naming every bad path."""
     try:
         return converter.structure(data, cls)
+    except AttributeError:  # cattrs' generated code calls .keys() on what should be a table
+        if isinstance(data, Mapping):
+            raise
+        raise ConfigError(source, [f"expected a table, got {_describe(data)}"]) from None
     except (cattrs.BaseValidationError, TypeError, ValueError, KeyError) as exc:
         raise ConfigError(source, error_paths(exc)) from None
 

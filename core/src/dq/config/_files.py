@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from dq.config._suffixes import FORMATS
 from dq.model._errors import ConfigError, UsageError
 
 DEFAULT_CONFIG = "dq.toml"
-FORMATS = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
 def document_format(path: Path) -> str:
@@ -84,14 +86,23 @@ def _parse(text: str, fmt: str, *, source: str) -> Any:
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(source, [f"TOML syntax error: {exc}"]) from None
+            line = _TOML_LINE.search(str(exc))
+            raise ConfigError(
+                source, [f"TOML syntax error: {exc}"], lines=[int(line[1]) if line else None]
+            ) from None
+        except ValueError as exc:  # a number longer than Python converts (4300 digits)
+            raise ConfigError(source, [f"TOML value cannot be read: {exc}"]) from None
     if fmt == "json":
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
             raise ConfigError(
-                source, [f"JSON syntax error at line {exc.lineno}, column {exc.colno}: {exc.msg}"]
+                source,
+                [f"JSON syntax error at line {exc.lineno}, column {exc.colno}: {exc.msg}"],
+                lines=[exc.lineno],
             ) from None
+        except ValueError as exc:  # a number longer than Python converts (4300 digits)
+            raise ConfigError(source, [f"JSON value cannot be read: {exc}"]) from None
     if fmt == "yaml":
         try:
             import yaml
@@ -106,7 +117,13 @@ def _parse(text: str, fmt: str, *, source: str) -> Any:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
             problem = getattr(exc, "problem", None) or str(exc)
-            raise ConfigError(source, [f"YAML syntax error{where}: {problem}"]) from None
+            raise ConfigError(
+                source,
+                [f"YAML syntax error{where}: {problem}"],
+                lines=[mark.line + 1 if mark else None],
+            ) from None
+        except (ValueError, OverflowError) as exc:  # a value PyYAML matched but cannot build
+            raise ConfigError(source, [f"YAML value cannot be read: {exc}"]) from None
     raise UsageError(f"{source}: unknown document format {fmt!r}")
 
 
@@ -126,10 +143,14 @@ def load_document(path: str | Path) -> Any:
 
 
 def load_typed(path: str | Path, cls: type) -> Any:
-    """Read a document and structure it into *cls* (errors name file and exact path)."""
+    """Read a document and structure it into *cls* (errors name file, line and exact path)."""
     from dq.config._converter import structure
+    from dq.config._locate import located
 
-    return structure(load_document(path), cls, source=str(path))
+    try:
+        return structure(load_document(path), cls, source=str(path))
+    except ConfigError as exc:
+        raise located(exc) from None
 
 
 def config_path(explicit: str | None, environ: Mapping[str, str] | None = None) -> Path | None:
@@ -150,16 +171,68 @@ def config_path(explicit: str | None, environ: Mapping[str, str] | None = None) 
 def site_config() -> tuple[dict[str, Any], str]:
     """dq.toml's table and its name for errors, found as the CLI finds it without --config."""
     path = config_path(None)
-    return read_config(path), str(path) if path else "settings"
+    return read_site(path), str(path) if path else "settings"
+
+
+#: The tables dq.toml may hold, and what each is for (docs/configuration.md). Anything else
+#: at the top level is a mistake (``[notfy]``), refused when the file is read, before a command
+#: does anything: a misspelt table would otherwise be silently ignored.
+SITE_TABLES = {
+    "plugins": "which plugins may load",
+    "engines": "each engine's config, [engines.NAME]",
+    "sources": "named data sources, [sources.NAME]",
+    "secrets": "secret backends for every suite",
+    "notify": "notification channels for every suite",
+    "policy": "what a suite may not loosen",
+}
 
 
 def read_config(path: Path | None) -> dict[str, Any]:
+    """The top-level table of a config document (any dq file; dq.toml: :func:`read_site`)."""
     if path is None:
         return {}
     data = load_document(path)
     if not isinstance(data, dict):
         raise ConfigError(str(path), ["expected a table at the top level"])
     return data
+
+
+def read_site(path: Path | None) -> dict[str, Any]:
+    """dq.toml's table, its top level checked: only :data:`SITE_TABLES`, each a table,
+    and ``[policy]`` valid — so a typo there stops every command, not just the one using it."""
+    data = read_config(path)
+    if path is not None:
+        check_site(data, str(path))
+    return data
+
+
+def check_site(data: Mapping[str, Any], source: str) -> None:
+    """Refuse an unknown top-level table (with the close match) or a known one that is not a
+    table; then ``[policy]``, whose locks must hold before any suite is looked at."""
+    from dq.config._locate import located
+
+    problems = []
+    for key, value in data.items():
+        if key not in SITE_TABLES:
+            from dq.config._problems import unknown
+
+            problems.append(f"{_key_text(key)}: {unknown('table', key, SITE_TABLES)}")
+        elif not isinstance(value, Mapping):
+            problems.append(f"{key}: expected a table ([{key}]: {SITE_TABLES[key]})")
+    if problems:
+        raise located(ConfigError(source, problems))
+    if "policy" in data:
+        from dq.config._policy import policy_from
+
+        try:
+            policy_from(data, source)
+        except ConfigError as exc:
+            raise located(exc) from None
+
+
+def _key_text(key: Any) -> str:
+    text = str(key)
+    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else repr(text)
 
 
 def engine_table(config: Mapping[str, Any], name: str, *, source: str) -> dict[str, Any]:

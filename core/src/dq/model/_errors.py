@@ -30,14 +30,31 @@ class ConfigError(UsageError):
     """A config file does not match the expected shape.
 
     ``problems`` holds one ``path: message`` line per fault (``rules[3].pattern:
-    expected str``), so a file with several mistakes is fixed in one round.
+    expected str``), so a file with several mistakes is fixed in one round. ``lines``
+    (same length, ``None`` where unknown) holds the 1-based line of each fault in
+    *source*, when *source* is a file whose format keeps positions; dq fills it in when
+    it reads the file (see ``dq.config._locate``).
+
+    ``str()`` is one line per fault, each standing on its own so an editor or CI log can
+    jump to it: ``rules.toml:12: rules[3].check: unknown check 'not_nul' — did you
+    mean 'not_null'? (choices: ...)``.
     """
 
-    def __init__(self, source: str, problems: list[str]) -> None:
+    def __init__(
+        self, source: str, problems: list[str], *, lines: list[int | None] | None = None
+    ) -> None:
         self.source = source
         self.problems = list(problems)
-        lines = "\n".join(f"  {p}" for p in self.problems)
-        super().__init__(f"{source}: invalid configuration\n{lines}")
+        known = list(lines or [])
+        self.lines: list[int | None] = (known + [None] * len(self.problems))[: len(self.problems)]
+        super().__init__("\n".join(self.messages()))
+
+    def messages(self) -> list[str]:
+        """One ``source[:line]: problem`` line per fault."""
+        return [
+            f"{self.source}:{line}: {problem}" if line else f"{self.source}: {problem}"
+            for problem, line in zip(self.problems, self.lines, strict=True)
+        ] or [f"{self.source}: invalid configuration"]
 
 
 class PluginNotFound(UsageError):

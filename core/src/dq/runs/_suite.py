@@ -54,7 +54,15 @@ def load_suite(path: str | Path) -> Suite:
     if isinstance(data.get("source"), dict) and _rebases(data["source"]):
         data["source"] = {**data["source"], "path": str(base / data["source"]["path"])}
     output = data.get("output")
-    if isinstance(output, dict) and isinstance(output.get("path"), str):
-        raw = output["path"]
-        data["output"] = {**output, "path": raw if Path(raw).is_absolute() else str(base / raw)}
-    return structure(data, Suite, source=str(file))
+    for field in ("path", "failures"):  # report and failing rows: beside the suite
+        if isinstance(output, dict) and isinstance(output.get(field), str):
+            raw = output[field]
+            output = {**output, field: raw if Path(raw).is_absolute() else str(base / raw)}
+            data["output"] = output
+    from dq.config._locate import located
+
+    try:
+        suite = structure(data, Suite, source=str(file))
+    except ConfigError as exc:
+        raise located(exc) from None
+    return suite

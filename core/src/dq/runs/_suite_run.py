@@ -27,6 +27,7 @@ from dq.model._notifications import Delivery
 from dq.model._results import CheckResult
 from dq.model._tenants import TenantId
 from dq.plugins._host import Host, host_for
+from dq.runs._preflight import preflight
 from dq.tenancy._context import current_tenant, tenant_scope
 
 
@@ -139,6 +140,15 @@ def execute_suite(
         }
         if engine_config:
             engine_config = resolver.resolve_tree_sync(engine_config, where="engine_config")
+        # every config mistake left is found now, before the data is read
+        preflight(
+            suite,
+            host=host,
+            notify_table=notify_table,
+            notify_source=where if suite.notify else site_source,
+            where=where,
+            notify=notify,
+        )
         frame, paths = read_source(
             suite.source,
             resolve=resolver.resolve_tree_sync,
