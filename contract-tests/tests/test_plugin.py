@@ -47,6 +47,49 @@ def test_conformance_report(pytester: pytest.Pytester) -> None:
     assert "regex" in contract["skipped"]["test_regex_matches_the_whole_value"]
 
 
+SECRETS_MODULE = """
+import pytest
+from dq_contract.reference_secrets_readonly import MappingSecretBackend, MappingWriter
+from dq_contract.secrets import SecretBackendContract, SecretsCapabilities
+
+class TestReadOnly(SecretBackendContract):
+    capabilities = SecretsCapabilities(
+        writable=False, versioned=False, can_deny=False, external=False
+    )
+    soft_delete = False
+
+    @pytest.fixture
+    def store(self):
+        return {}
+
+    @pytest.fixture
+    def secret_backend(self, store):
+        return MappingSecretBackend(store)
+
+    @pytest.fixture
+    def secret_writer(self, store):
+        return MappingWriter(store)
+
+    @pytest.fixture
+    def io_calls(self, secret_backend):
+        return lambda: len(secret_backend.io_log)
+"""
+
+
+def test_the_report_records_declared_capabilities_and_no_skip(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_readonly=SECRETS_MODULE)
+    out = pytester.path / "conformance.json"
+    result = pytester.runpytest(f"--dq-conformance={out}", "-k", "not unsafe_paths")
+    assert result.ret == 0, result.stdout.str()
+    contract = json.loads(out.read_text())["contracts"]["SecretBackendContract"]
+    assert contract["capabilities"] == [
+        {"writable": False, "versioned": False, "can_deny": False, "external": False}
+    ]
+    assert contract["skipped"] == {} and contract["failed"] == []
+    assert "test_read_only_store_refuses_every_write_and_changes_nothing" in contract["passed"]
+    assert "test_cas_zero_writes_only_when_absent" not in json.dumps(contract)
+
+
 def test_no_report_without_the_option(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_narrow=MODULE)
     assert pytester.runpytest().ret == 0

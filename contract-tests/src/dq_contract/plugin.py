@@ -11,7 +11,10 @@ nothing heavy (no polars, no hypothesis) and does nothing unless asked. With
 
 Tests are named by method name. When several subclasses of one contract run in a session
 (two engines in one plugin), a test is ``failed`` if it failed for any of them, ``passed``
-if it passed for at least one and failed for none, otherwise ``skipped``.
+if it passed for at least one and failed for none, otherwise ``skipped``. A contract whose
+subclasses declare ``capabilities`` (the secrets contract's ``SecretsCapabilities``) also
+gets ``"capabilities": [{...}, ...]``, each distinct declaration once: what the run was
+held to.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class ConformanceReport:
         self.path = path
         self.names: dict[str, tuple[str, str]] = {}  # nodeid -> (contract, test name)
         self.outcomes: dict[str, dict[str, Any]] = {}
+        self.capabilities: dict[str, list[dict[str, bool]]] = {}
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
@@ -58,6 +62,10 @@ class ConformanceReport:
             if contract:
                 name = getattr(item, "originalname", None) or item.name
                 self.names[item.nodeid] = (contract, name)
+                declared = _declared(getattr(item.cls, "capabilities", None))
+                seen = self.capabilities.setdefault(contract, [])
+                if declared is not None and declared not in seen:
+                    seen.append(declared)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         where = self.names.get(report.nodeid)
@@ -92,6 +100,16 @@ class ConformanceReport:
                 "failed": sorted(failed),
                 "skipped": skipped,
             }
+            if self.capabilities.get(contract):
+                contracts[contract]["capabilities"] = self.capabilities[contract]
         report = {"suite_version": SUITE_VERSION, "contracts": contracts}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
+
+
+def _declared(capabilities: Any) -> dict[str, bool] | None:
+    """An attrs declaration as a plain dict (read without importing attrs), else None."""
+    fields = getattr(type(capabilities), "__attrs_attrs__", None)
+    if capabilities is None or fields is None:
+        return None
+    return {field.name: getattr(capabilities, field.name) for field in fields}
