@@ -9,20 +9,22 @@ fences, a string that breaks the column's shape, a stray null, a repeated key) �
 reported as a :class:`dq.SuspectedDefect` with its count, examples and a tighter rule
 that flags it, which ``dq learn`` writes commented out (decision 28; docs/cli.md).
 
-Cost, for tens of millions of rows (see benchmarks/learn.py, benchmarks/profile_learn.py):
+Cost, for tens of millions of rows (benchmarks/profile_learn.py): three steps.
 
 1. *peek*: the row count (free for Parquet) and the first rows, which propose each
    text column's shape (``_shapes``);
-2. *one fused select* of every column's statistics — nulls, min/max, an estimate of
-   distinct values (HyperLogLog), quartiles (exact up to ``QUANTILE_SAMPLE`` rows,
-   else over an even sample), counts and extremes beyond the fences, string lengths,
-   and how many values break the proposed shape;
+2. *one fused select* of cheap statistics for every column — nulls, min/max, an
+   estimate of distinct values (HyperLogLog), quartiles (exact up to
+   ``QUANTILE_SAMPLE`` rows, else over an even sample), string lengths, how many
+   values break the proposed shape;
 3. *one batch of follow-ups*, only for the columns that need them: value counts of
-   the few low-cardinality text columns, an exact uniqueness test of the columns
-   whose estimate says they may be keys, and the repeated keys when there are some.
+   the few low-cardinality text columns, an exact uniqueness test of the columns the
+   estimate says may be keys, and — with the fences and caps from step 2 as constants —
+   what lies beyond them, for the columns whose min/max says something does.
 
-Exact distinct counts and duplicate detection hash every value; doing them only where
-the estimate makes them worth it is most of the speed-up over the old single query.
+Exact distinct counts hash every value, and thresholds computed inside the same query
+are recomputed by every expression that uses them; doing both only where step 2 makes
+them worth it is the speed-up over the old single query.
 """
 
 from __future__ import annotations
@@ -69,73 +71,117 @@ def _text(x: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return x if dtype == pl.String else x.cast(pl.String)
 
 
-def _fenced(i: int, v: pl.Expr, stride: int) -> list[pl.Expr]:
-    """Quartiles (over every ``stride``-th value) and what lies beyond the far-out fences."""
-    sample = v if stride == 1 else v.gather_every(stride)
-    q1, q3 = sample.quantile(0.25, "nearest"), sample.quantile(0.75, "nearest")
-    iqr = q3 - q1
-    low, high = q1 - rules_for.FENCE * iqr, q3 + rules_for.FENCE * iqr
-    below, above = v < low, v > high
-    return [
-        q1.alias(f"q1_{i}"),
-        q3.alias(f"q3_{i}"),
-        below.sum().alias(f"below_{i}"),
-        above.sum().alias(f"above_{i}"),
-        v.filter(~below).min().alias(f"inmin_{i}"),
-        v.filter(~above).max().alias(f"inmax_{i}"),
-        v.filter(below).max().alias(f"nearbelow_{i}"),
-        v.filter(above).min().alias(f"nearabove_{i}"),
-        v.filter(below).bottom_k(EXAMPLES).implode().alias(f"exbelow_{i}"),
-        v.filter(above).top_k(EXAMPLES).implode().alias(f"exabove_{i}"),
-    ]
+def _sampled(v: pl.Expr, stride: int) -> pl.Expr:
+    return v if stride == 1 else v.gather_every(stride)
+
+
+def _values(x: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """The non-null values a range is learned from: NaN left out, dates as integers."""
+    v = x.drop_nulls()
+    if dtype.is_float():
+        v = v.filter(v.is_not_nan())
+    return v.to_physical() if kind(dtype) == "temporal" else v
 
 
 def _stats(i: int, x: pl.Expr, dtype: pl.DataType, stride: int, shape: str | None) -> list[pl.Expr]:
+    """The first pass: statistics that cost one streaming aggregate each."""
     k = kind(dtype)
     out = [x.null_count().alias(f"nulls_{i}")]
     if k in ("nested", "other"):
         return out
     out.append(x.drop_nulls().approx_n_unique().alias(f"approx_{i}"))
-    if k == "numeric":
-        v = x.drop_nulls()
-        if dtype.is_float():
-            out.append(v.is_nan().sum().alias(f"nans_{i}"))
-            v = v.filter(v.is_not_nan())
+    if k in ("numeric", "temporal"):
+        v = _values(x, dtype)
+        sample = _sampled(v, stride)
+        # min/max as the column's own type (dates as dates); pmin/pmax as the fences see them
+        typed = x.drop_nulls().filter(x.drop_nulls().is_not_nan()) if dtype.is_float() else x
         out += [
-            v.min().alias(f"min_{i}"),
-            v.max().alias(f"max_{i}"),
-            (v < 0).sum().alias(f"negative_{i}"),
-            v.filter(v >= 0).min().alias(f"minpos_{i}"),
-            v.filter(v < 0).max().alias(f"maxneg_{i}"),
-            v.filter(v < 0).bottom_k(EXAMPLES).implode().alias(f"exneg_{i}"),
-            *_fenced(i, v, stride),
+            typed.min().alias(f"min_{i}"),
+            typed.max().alias(f"max_{i}"),
+            v.min().alias(f"pmin_{i}"),
+            v.max().alias(f"pmax_{i}"),
+            sample.quantile(0.25, "nearest").alias(f"q1_{i}"),
+            sample.quantile(0.75, "nearest").alias(f"q3_{i}"),
         ]
-    elif k == "temporal":
-        v = x.drop_nulls()
-        out += [v.min().alias(f"min_{i}"), v.max().alias(f"max_{i}")]
-        out += _fenced(i, v.to_physical(), stride)
+        if k == "numeric":
+            out.append((v < 0).sum().alias(f"negative_{i}"))
+        if dtype.is_float():
+            out.append(x.drop_nulls().is_nan().sum().alias(f"nans_{i}"))
     elif k == "string":
         text = _text(x, dtype)
         lengths = text.str.len_chars().drop_nulls()
-        sample = lengths if stride == 1 else lengths.gather_every(stride)
-        q99 = sample.quantile(0.99, "higher")
-        cap = pl.max_horizontal(2 * q99, q99 + 10)
-        longer = lengths > cap
         out += [
             lengths.min().alias(f"lmin_{i}"),
             lengths.max().alias(f"lmax_{i}"),
-            (lengths == 0).sum().alias(f"empty_{i}"),
-            longer.sum().alias(f"longer_{i}"),
-            lengths.filter(~longer).max().alias(f"linmax_{i}"),
-            lengths.filter(longer).min().alias(f"lnear_{i}"),
-            lengths.filter(longer).top_k(EXAMPLES).implode().alias(f"exlong_{i}"),
+            (text == "").sum().alias(f"empty_{i}"),
+            _sampled(text.drop_nulls(), stride)
+            .str.len_chars()
+            .quantile(0.99, "higher")
+            .alias(f"q99_{i}"),
         ]
         if shape is not None:
             breaks = ~text.drop_nulls().str.contains(full_match_pattern(shape))
+            out.append(breaks.sum().alias(f"breaks_{i}"))
+    return out
+
+
+def _fences(q1: Any, q3: Any) -> tuple[float, float] | None:
+    if q1 is None or q3 is None or not q3 > q1:
+        return None
+    iqr = q3 - q1
+    return q1 - rules_for.FENCE * iqr, q3 + rules_for.FENCE * iqr
+
+
+def _details(
+    i: int, x: pl.Expr, dtype: pl.DataType, shape: str | None, stats: dict[str, Any]
+) -> list[pl.Expr]:
+    """The second pass, for this column only if the first found something to look at:
+    what lies beyond the fences, negative values, over-long strings, shape breaks —
+    with the thresholds as constants, so each is a cheap filter."""
+    k = kind(dtype)
+    out: list[pl.Expr] = []
+    if k in ("numeric", "temporal"):
+        v = _values(x, dtype)
+        fences = _fences(stats[f"q1_{i}"], stats[f"q3_{i}"])
+        stats[f"below_{i}"] = stats[f"above_{i}"] = 0
+        if fences is not None and (
+            stats[f"pmin_{i}"] < fences[0] or stats[f"pmax_{i}"] > fences[1]
+        ):
+            low, high = fences
+            below, above = v < low, v > high
             out += [
-                breaks.sum().alias(f"breaks_{i}"),
-                text.drop_nulls().filter(breaks).head(EXAMPLES).implode().alias(f"exbreak_{i}"),
+                below.sum().alias(f"below_{i}"),
+                above.sum().alias(f"above_{i}"),
+                v.filter(~below).min().alias(f"inmin_{i}"),
+                v.filter(~above).max().alias(f"inmax_{i}"),
+                v.filter(below).max().alias(f"nearbelow_{i}"),
+                v.filter(above).min().alias(f"nearabove_{i}"),
+                v.filter(below).bottom_k(EXAMPLES).implode().alias(f"exbelow_{i}"),
+                v.filter(above).top_k(EXAMPLES).implode().alias(f"exabove_{i}"),
             ]
+        if k == "numeric" and stats[f"negative_{i}"]:
+            out += [
+                v.filter(v >= 0).min().alias(f"minpos_{i}"),
+                v.filter(v < 0).max().alias(f"maxneg_{i}"),
+                v.filter(v < 0).bottom_k(EXAMPLES).implode().alias(f"exneg_{i}"),
+            ]
+    elif k == "string":
+        text = _text(x, dtype)
+        q99 = stats[f"q99_{i}"]
+        stats[f"longer_{i}"] = 0
+        if q99 is not None and stats[f"lmax_{i}"] > max(2 * q99, q99 + 10):
+            lengths = text.str.len_chars().drop_nulls()
+            longer = lengths > max(2 * q99, q99 + 10)
+            out += [
+                longer.sum().alias(f"longer_{i}"),
+                lengths.filter(~longer).max().alias(f"linmax_{i}"),
+                lengths.filter(longer).min().alias(f"lnear_{i}"),
+                lengths.filter(longer).top_k(EXAMPLES).implode().alias(f"exlong_{i}"),
+            ]
+        if shape is not None and stats[f"breaks_{i}"]:
+            values = text.drop_nulls()
+            breaks = ~values.str.contains(full_match_pattern(shape))
+            out.append(values.filter(breaks).head(EXAMPLES).implode().alias(f"exbreak_{i}"))
     return out
 
 
@@ -149,9 +195,11 @@ def _follow_ups(
     schema: pl.Schema,
     columns: list[tuple[str, pl.DataType]],
     stats: dict[str, Any],
+    shapes: dict[str, str | None],
     engine: PolarsEngineName,
 ) -> tuple[dict[str, list[tuple[Any, int]]], dict[str, int]]:
-    """Value counts of low-cardinality text columns; exact repeats of possible keys."""
+    """The second pass, run as one batch: value counts of low-cardinality text columns,
+    exact repeats of possible keys, and each column's details (``_details``)."""
     counted, keys = [], []
     for i, (name, dtype) in enumerate(columns):
         present = stats["rows"] - stats[f"nulls_{i}"]
@@ -181,7 +229,16 @@ def _follow_ups(
                 ]
             )
         )
+    details = [
+        e
+        for i, (name, dtype) in enumerate(columns)
+        for e in _details(i, col(name, schema), dtype, shapes.get(name), stats)
+    ]
+    if details:
+        queries.append(lf.select(details))
     frames = pl.collect_all(queries, engine=engine) if queries else []
+    if details:
+        stats.update(frames.pop().row(0, named=True))
     counts = {name: list(f.iter_rows()) for name, f in zip(counted, frames, strict=False)}
     repeats = frames[-1].row(0, named=True) if keys else {}
     return counts, repeats
@@ -226,7 +283,7 @@ def learn(
     for i, (name, dtype) in enumerate(columns):
         exprs += _stats(i, col(name, schema), dtype, stride, shapes.get(name))
     stats = lf.select(exprs).collect(engine=engine).row(0, named=True)
-    counts, repeats = _follow_ups(lf, schema, columns, stats, engine)
+    counts, repeats = _follow_ups(lf, schema, columns, stats, shapes, engine)
 
     context = rules_for.Context(
         rows=rows,
