@@ -74,3 +74,17 @@ def test_profile_of_an_empty_frame(engine_and_data) -> None:
 def test_profile_of_something_that_is_not_polars_is_a_dq_error() -> None:
     with pytest.raises(PolarsEngineError):
         PolarsEngine(PolarsConfig()).profile([1, 2])
+
+
+def test_at_scale_quantiles_come_from_an_even_sample_and_near_unique_columns_skip_top_values(
+    monkeypatch,
+) -> None:
+    from dq_polars import _profile
+
+    monkeypatch.setattr(_profile, "QUANTILE_SAMPLE", 100)
+    monkeypatch.setattr(_profile, "TOP_VALUES_MAX_DISTINCT", 50)
+    frame = pl.DataFrame({"id": list(range(1000)), "kind": ["a", "b"] * 500})
+    cols = {c.name: c for c in PolarsEngine(PolarsConfig()).profile(frame).columns}
+    assert cols["id"].top_values == () and cols["id"].distinct_count == 1000
+    assert [(v.value, v.count) for v in cols["kind"].top_values] == [("a", 500), ("b", 500)]
+    assert abs(cols["id"].quantiles["0.5"] - 499.5) < 10  # every 10th value: close, not exact

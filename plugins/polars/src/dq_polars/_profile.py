@@ -7,6 +7,13 @@ cannot be a scalar aggregate, and polars' ``value_counts`` inside a fused
 streaming query gave wrong counts on polars 2.1 (see _compile.py on ``unique``).
 ``learn`` has its own fused query (see _learn.py): it needs statistics a profile
 does not report, such as how many values fall outside the quartile fences.
+
+At scale (tens of millions of rows), two things dominated and are bounded here:
+quantiles sort their column, so above ``QUANTILE_SAMPLE`` rows they are computed over
+an even sample of that many values (as Spark's ``approxQuantile`` and Deequ do), and
+the frequency table of a column with more than ``TOP_VALUES_MAX_DISTINCT`` distinct
+values (ids, e-mails, timestamps) is skipped: its top values are each seen a handful
+of times and tell nothing, while hashing every value costs seconds.
 """
 
 from __future__ import annotations
@@ -22,6 +29,10 @@ from dq_polars._compile import PolarsEngineName, col
 QUANTILES = (0.25, 0.5, 0.75)
 #: How many most frequent values a profile keeps per column.
 TOP_VALUES = 10
+#: Quantiles are exact up to this many rows, then computed over an even sample.
+QUANTILE_SAMPLE = 1_000_000
+#: Columns with more distinct values than this get no top values.
+TOP_VALUES_MAX_DISTINCT = 100_000
 
 
 def _kind(dtype: pl.DataType) -> str:
@@ -37,7 +48,9 @@ def _kind(dtype: pl.DataType) -> str:
     return "other"
 
 
-def _stats(i: int, name: str, dtype: pl.DataType, schema: pl.Schema) -> list[pl.Expr]:
+def _stats(
+    i: int, name: str, dtype: pl.DataType, schema: pl.Schema, stride: int = 1
+) -> list[pl.Expr]:
     x = col(name, schema)
     kind = _kind(dtype)
     exprs = [x.count().alias(f"{i}:count"), x.null_count().alias(f"{i}:nulls")]
@@ -50,7 +63,8 @@ def _stats(i: int, name: str, dtype: pl.DataType, schema: pl.Schema) -> list[pl.
         exprs += [x.min().alias(f"{i}:min"), x.max().alias(f"{i}:max")]
     if kind == "numeric":
         exprs.append(x.cast(pl.Float64).mean().alias(f"{i}:mean"))
-        exprs += [x.cast(pl.Float64).quantile(q, "linear").alias(f"{i}:q{q}") for q in QUANTILES]
+        values = x.cast(pl.Float64) if stride == 1 else x.cast(pl.Float64).gather_every(stride)
+        exprs += [values.quantile(q, "linear").alias(f"{i}:q{q}") for q in QUANTILES]
     if kind == "string":
         text = x if dtype == pl.String else x.cast(pl.String)
         chars = text.str.len_chars()
@@ -70,12 +84,19 @@ def _float_or_none(value: Any) -> float | None:
 def profile(lf: pl.LazyFrame, engine: PolarsEngineName) -> dq.Profile:
     schema = lf.collect_schema()
     columns = list(schema.items())
+    rows = lf.select(pl.len()).collect(engine=engine).item()  # free for Parquet
+    stride = max(1, -(-rows // QUANTILE_SAMPLE))
     exprs: list[pl.Expr] = [pl.len().alias("__rows")]
     for i, (name, dtype) in enumerate(columns):
-        exprs += _stats(i, name, dtype, schema)
+        exprs += _stats(i, name, dtype, schema, stride)
     row = lf.select(exprs).collect(engine=engine).row(0, named=True)
 
-    tops = _top_values(lf, schema, engine)
+    few = {
+        name
+        for i, (name, _) in enumerate(columns)
+        if (row.get(f"{i}:distinct") or 0) <= TOP_VALUES_MAX_DISTINCT
+    }
+    tops = _top_values(lf, schema, engine, few)
     profiles: list[dq.ColumnProfile] = []
     by_column: dict[str, dict[str, Any]] = {}
     for key, value in row.items():
@@ -106,7 +127,7 @@ def profile(lf: pl.LazyFrame, engine: PolarsEngineName) -> dq.Profile:
 
 
 def _top_values(
-    lf: pl.LazyFrame, schema: pl.Schema, engine: PolarsEngineName
+    lf: pl.LazyFrame, schema: pl.Schema, engine: PolarsEngineName, few: set[str]
 ) -> dict[str, tuple[dq.ValueCount, ...]]:
     """Most frequent non-null values of string, boolean and integer columns.
 
@@ -116,7 +137,7 @@ def _top_values(
     wanted = [
         (i, name, dtype)
         for i, (name, dtype) in enumerate(schema.items())
-        if _kind(dtype) in ("string", "boolean") or dtype.is_integer()
+        if (_kind(dtype) in ("string", "boolean") or dtype.is_integer()) and name in few
     ]
     queries = []
     for _, name, dtype in wanted:
