@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import dq
 import polars as pl
 from dq_contract.trivial import TrivialEngine
@@ -134,3 +135,15 @@ class PopulationStdDev(TrivialEngine):
             std = values.std(ddof=0) if values.len() > 1 else None
             return dq.statistic_result(rule, std, values=values.len(), non_finite=bad)
         return super().judged_table(frame, rule)
+
+
+class OneBasedSampleRows(TrivialEngine):
+    """Sample rows numbered from 1, as a spreadsheet would, instead of 0-based row numbers."""
+
+    def located(self, frame: pl.DataFrame, rule: Any, result: Any, rules: dq.RuleSet) -> Any:
+        result = super().located(frame, rule, result, rules)
+        shifted = tuple(
+            dq.SampleRow(value=r.value, key=r.key, row=None if r.row is None else r.row + 1)
+            for r in result.sample_rows
+        )
+        return attrs.evolve(result, sample_rows=shifted)

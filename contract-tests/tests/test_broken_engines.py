@@ -101,6 +101,13 @@ CASES: dict[str, dict[str, set[str]]] = {
         "must_fail": {"test_statistics_of_the_non_null_values_within_inclusive_bounds"},
         "must_pass": {"test_statistics_are_undefined_without_enough_values"},
     },
+    "OneBasedSampleRows": {
+        "must_fail": {
+            "test_sample_rows_are_row_numbers_without_a_key_and_bounded",
+            "test_counts_equal_the_oracle",
+        },
+        "must_pass": {"test_sample_rows_carry_the_key_values_of_the_first_failing_rows"},
+    },
     "DropsPassingResults": {
         "must_fail": {
             "test_one_result_per_rule_in_rule_order_including_passing_rules",

@@ -19,6 +19,7 @@ from dq_contract.reference import (
     rule_passes,
     value_key,
 )
+from dq_contract.reference_rows import reference_sample_rows, rows_key
 from dq_contract.reference_table import is_variant
 
 
@@ -139,6 +140,34 @@ def check_rule_result(
         )
 
 
+def check_sample_rows(
+    engine: Any,
+    frame: pl.DataFrame,
+    rule: Any,
+    got: dq.RuleResult,
+    want: dq.RuleResult,
+    rules: dq.RuleSet,
+) -> None:
+    """An engine that declares ``locates_rows`` names the first failing rows exactly."""
+    if got.approximate or rule.check not in engine.supported_checks:
+        return
+    if want.status in (dq.RuleStatus.ERROR, dq.RuleStatus.UNSUPPORTED):
+        return
+    key = tuple(getattr(rules, "key", ()))
+    expected = reference_sample_rows(frame, rule, rules.sample_size, key)
+    if expected is None:
+        return
+    if rows_key(got.sample_rows) != rows_key(expected):
+        how = f"the key values {key!r}" if key else "0-based row numbers"
+        _fail(
+            frame,
+            rule,
+            f"sample_rows {got.sample_rows!r}, expected {expected!r} (the first "
+            f"{rules.sample_size} failing rows in row order, by {how}; the value only for "
+            "single-column value checks)",
+        )
+
+
 def assert_conforms(
     engine: Any,
     data: pl.DataFrame | pl.LazyFrame,
@@ -165,6 +194,8 @@ def assert_conforms(
         )
     for rule, got, ref in zip(rules.rules, result.results, want.results, strict=True):
         check_rule_result(engine, frame, rule, got, ref, rules.sample_size)
+        if getattr(engine, "locates_rows", False):
+            check_sample_rows(engine, frame, rule, got, ref, rules)
     verdict = dq.run_status(result.results, rules.gate)
     if result.status is not verdict:
         raise ContractViolation(

@@ -67,9 +67,65 @@ class ErrorAndSampleCases(ContractHelpers):
             dq.NotNull(id="n", column="id"),
             dq.MinLength(id="m", column="email", length=9),
         ]
-        result = run(engine, data, dq.RuleSet(rules=tuple(rules), sample_size=0))
+        result = run(engine, data, dq.RuleSet(rules=tuple(rules), sample_size=0, key=("email",)))
         leaked = {r.rule_id: r.samples for r in result.results if r.samples}
         assert not leaked, f"sample_size=0 must keep every value in the engine, got {leaked}"
+        located = {r.rule_id: r.sample_rows for r in result.results if r.sample_rows}
+        assert not located, f"sample_size=0 must keep key values in the engine, got {located}"
+
+    # -- sample rows (engines that declare locates_rows) --------------------------------------
+
+    @staticmethod
+    def needs_located_rows(engine: Any) -> None:
+        if not getattr(engine, "locates_rows", False):
+            pytest.skip(
+                "engine does not declare locates_rows = True; its results' sample_rows are "
+                "left empty (docs/rules.md)"
+            )
+
+    def test_sample_rows_carry_the_key_values_of_the_first_failing_rows(self, engine: Any) -> None:
+        self.needs_located_rows(engine)
+        self.needs(engine, "not_null", "in_set")
+        data = frame(
+            id=[101, 102, 103, 104, 105, 106],
+            status=["ok", None, "x", "ok", "y", None],
+        )
+        result = self.conforms(
+            engine,
+            data,
+            dq.NotNull(id="present", column="status"),
+            dq.InSet(id="known", column="status", values=("ok",)),
+            key=("id",),
+            sample_size=5,
+        )
+        assert result.by_id("present").sample_rows == (
+            dq.SampleRow(value=None, key=(102,)),
+            dq.SampleRow(value=None, key=(106,)),
+        ), "not_null locates its null rows by key, with no value"
+        assert result.by_id("known").sample_rows == (
+            dq.SampleRow(value="x", key=(103,)),
+            dq.SampleRow(value="y", key=(105,)),
+        ), "a value check shows each failing row's value and key"
+
+    def test_sample_rows_are_row_numbers_without_a_key_and_bounded(self, engine: Any) -> None:
+        self.needs_located_rows(engine)
+        self.needs(engine, "unique", "expression")
+        data = frame(id=[7, 1, 7, None, 2, 7, 2])
+        result = self.conforms(
+            engine,
+            data,
+            dq.Unique(id="u", column="id"),
+            dq.Expression(id="x", expression="id > 1"),
+            sample_size=3,
+        )
+        assert result.by_id("u").sample_rows == (
+            dq.SampleRow(value=7, row=0),
+            dq.SampleRow(value=7, row=2),
+            dq.SampleRow(value=2, row=4),
+        ), "every row of a duplicate group fails; the first three in row order, 0-based"
+        assert result.by_id("x").sample_rows == (dq.SampleRow(value=None, row=1),), (
+            "an expression has no single value; a null result is not a failure"
+        )
 
     # -- empty frames and errors ------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+import attrs
 import dq
 import polars as pl
 
@@ -42,6 +43,9 @@ class TrivialEngine:
 
     name = "trivial"
     streams = False
+    #: Its results carry ``sample_rows`` (key values or row numbers): the contract compares
+    #: them with the oracle's. An engine that cannot locate rows leaves this out.
+    locates_rows = True
 
     def __init__(self, supported_checks: Iterable[str] | None = None) -> None:
         self.supported_checks: frozenset[str] = frozenset(
@@ -52,13 +56,41 @@ class TrivialEngine:
 
     def check(self, data: pl.DataFrame | pl.LazyFrame, rules: dq.RuleSet) -> dq.CheckResult:
         frame = data.collect() if isinstance(data, pl.LazyFrame) else data
-        results = tuple(self.rule_result(frame, rule, rules.sample_size) for rule in rules.rules)
+        key = tuple(getattr(rules, "key", ()))
+        results = tuple(
+            self.located(frame, rule, self.rule_result(frame, rule, rules.sample_size), rules)
+            for rule in rules.rules
+        )
         return dq.CheckResult(
             status=dq.run_status(results, rules.gate),
             engine=self.name,
             results=results,
             row_count=frame.height,
+            key=key,
         )
+
+    def located(
+        self, frame: pl.DataFrame, rule: Any, result: dq.RuleResult, rules: dq.RuleSet
+    ) -> dq.RuleResult:
+        """*result* with its first failing rows: key values (``rules.key``) or row numbers."""
+        if not result.failed_count or rules.sample_size <= 0 or rule.check in TABLE_LEVEL_CHECKS:
+            return result
+        if result.status not in (dq.RuleStatus.PASSED, dq.RuleStatus.FAILED):
+            return result
+        judged_frame, judged, fails, value = self.row_terms(frame, rule)
+        bad = judged_frame.select((judged & fails).fill_null(False)).to_series()
+        single = rule.check != "expression" and getattr(rule, "column", None) is not None
+        values = judged_frame.select(value).to_series() if value is not None and single else None
+        key = tuple(getattr(rules, "key", ()))
+        rows = []
+        for i in bad.arg_true().head(rules.sample_size).to_list():
+            shown = None if values is None else dq.json_scalar(values[i])
+            if key:
+                keyed = tuple(dq.json_scalar(frame.get_column(name)[i]) for name in key)
+                rows.append(dq.SampleRow(value=shown, key=keyed))
+            else:
+                rows.append(dq.SampleRow(value=shown, row=i))
+        return attrs.evolve(result, sample_rows=tuple(rows))
 
     def profile(self, data: pl.DataFrame | pl.LazyFrame) -> dq.Profile:
         frame = data.collect() if isinstance(data, pl.LazyFrame) else data
@@ -168,6 +200,20 @@ class TrivialEngine:
         self, frame: pl.DataFrame, rule: Any, sample_size: int
     ) -> tuple[int, int, tuple[Any, ...]]:
         """(failed, element, samples) from one select: judged rows, failing rows, values."""
+        frame, judged, fails, value = self.row_terms(frame, rule)
+        out = frame.select(judged.alias("judged"), (judged & fails).fill_null(False).alias("bad"))
+        element, failed = int(out["judged"].sum()), int(out["bad"].sum())
+        samples: tuple[Any, ...] = ()
+        if value is not None and sample_size > 0 and failed:
+            bad_values = frame.filter(out["bad"]).select(value.alias("v"))
+            distinct = bad_values.unique(maintain_order=True).head(sample_size)["v"]
+            samples = tuple(dq.json_scalar(v) for v in distinct)
+        return failed, element, samples
+
+    def row_terms(
+        self, frame: pl.DataFrame, rule: Any
+    ) -> tuple[pl.DataFrame, pl.Expr, pl.Expr, pl.Expr | None]:
+        """(frame, judged, fails, value) of a row-level rule, one row per data row."""
         if rule.check == "expression":
             ok = pl.sql_expr(rule.expression)
             out = frame.select(ok.alias("ok"))
@@ -189,14 +235,7 @@ class TrivialEngine:
             judged = pl.lit(True) if rule.check == "not_null" else col.is_not_null()
             fails = self.fails(frame, rule, col)
             value = None if rule.check == "not_null" else col
-        out = frame.select(judged.alias("judged"), (judged & fails).fill_null(False).alias("bad"))
-        element, failed = int(out["judged"].sum()), int(out["bad"].sum())
-        samples: tuple[Any, ...] = ()
-        if value is not None and sample_size > 0 and failed:
-            bad_values = frame.filter(out["bad"]).select(value.alias("v"))
-            distinct = bad_values.unique(maintain_order=True).head(sample_size)["v"]
-            samples = tuple(dq.json_scalar(v) for v in distinct)
-        return failed, element, samples
+        return frame, judged, fails, value
 
     def fails(self, frame: pl.DataFrame, rule: Any, col: pl.Expr) -> pl.Expr:
         """The per-row failure condition of *rule* (only read on judged rows)."""
