@@ -145,7 +145,7 @@ def test_dq_profile_html_is_a_page_of_its_own() -> None:
     assert fetches(source) == []
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(any_result(), any_profile())
 def test_no_text_in_any_field_makes_a_tag_or_an_attribute(
     result: dq.CheckResult, profile: dq.Profile

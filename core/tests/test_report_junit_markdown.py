@@ -99,7 +99,7 @@ def test_suite_counts_match_the_testcases() -> None:
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(any_result(), st.none() | st.text(max_size=10))
 def test_junit_is_valid_xml_and_failures_are_only_gating_rules(
     result: dq.CheckResult, source: str | None
@@ -121,7 +121,7 @@ RAW_HTML = re.compile(r"<[A-Za-z/!?]")
 CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)(.*?)(?<!`)\1(?!`)")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(any_result(), st.none() | st.text(max_size=10))
 def test_markdown_lets_no_raw_html_or_link_through(
     result: dq.CheckResult, source: str | None

@@ -86,7 +86,7 @@ def test_all_passed_reads_as_such() -> None:
     assert _report.headline(result).startswith("PASSED — all 2 rules passed · ")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(any_result())
 def test_no_verdict_ever_reads_passed_with_rules_failed(result: dq.CheckResult) -> None:
     line = _report.headline(result)
@@ -132,7 +132,7 @@ def test_a_table_written_to_a_file_keeps_every_cell_whole(monkeypatch: pytest.Mo
     assert "…" not in text and "order_id=100056" in text
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(any_result(), st.integers(60, 200))
 def test_any_result_fits_any_terminal_of_sixty_columns_or_more(
     result: dq.CheckResult, width: int
