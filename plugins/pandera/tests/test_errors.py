@@ -34,7 +34,7 @@ DF = pl.DataFrame(
         (dq.MaxLength(id="bad", column="n", length=1), "needs a String column"),
         (dq.MinLength(id="bad", column="dt", length=1), "needs a String column"),
         (dq.Between(id="bad", column="s", min=1), "needs a numeric column"),
-        (dq.Between(id="bad", column="dt", min=1), "needs a numeric column"),
+        (dq.Between(id="bad", column="dt", min=1), "needs date bounds"),
         (dq.InSet(id="bad", column="s", values=(1, 2)), "must be strings"),
         (dq.InSet(id="bad", column="n", values=("1",)), "must be numbers"),
         (dq.InSet(id="bad", column="dt", values=("2020-01-01",)), "in_set needs"),

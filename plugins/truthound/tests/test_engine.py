@@ -32,9 +32,9 @@ FRAME = pl.DataFrame(
 )
 
 
-def test_every_dq_check_is_supported():
-    assert SUPPORTED_CHECKS == frozenset(dq.CHECKS)
-    assert {rule.check for rule in ALL_CHECKS} == set(dq.CHECKS)
+def test_every_check_of_the_1_2_vocabulary_is_supported():
+    assert SUPPORTED_CHECKS == {rule.check for rule in ALL_CHECKS}
+    assert SUPPORTED_CHECKS <= frozenset(dq.CHECKS)
 
 
 # -- loading -------------------------------------------------------------------------------
@@ -214,7 +214,7 @@ def test_unknown_column_never_crashes(engine, rule):
 
 def test_unsupported_rule_counts_against_the_gate(engine):
     rule = dq.Between(id="p", column="d", min=0)
-    data = pl.DataFrame({"d": pl.Series([None], dtype=pl.Date)})
+    data = pl.DataFrame({"d": pl.Series([None], dtype=pl.Duration("us"))})
     res = engine.check(data, dq.RuleSet(rules=(rule,)))
     assert res.by_id("p").status is dq.RuleStatus.UNSUPPORTED
     assert res.status is dq.RunStatus.FAILED
