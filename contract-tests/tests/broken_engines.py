@@ -147,3 +147,13 @@ class OneBasedSampleRows(TrivialEngine):
             for r in result.sample_rows
         )
         return attrs.evolve(result, sample_rows=shifted)
+
+
+class ReferenceFailsNulls(TrivialEngine):
+    """reference that judges nulls and fails them (a null is "not in" the reference)."""
+
+    def row_terms(self, frame: pl.DataFrame, rule: Any) -> Any:
+        frame, judged, fails, value = super().row_terms(frame, rule)
+        if rule.check == "reference":
+            judged, fails = pl.lit(True), fails.fill_null(True)
+        return frame, judged, fails, value

@@ -108,6 +108,13 @@ CASES: dict[str, dict[str, set[str]]] = {
         },
         "must_pass": {"test_sample_rows_carry_the_key_values_of_the_first_failing_rows"},
     },
+    "ReferenceFailsNulls": {
+        "must_fail": {
+            "test_reference_fails_values_missing_from_the_reference_column_and_ignores_nulls",
+            "test_reference_counts_equal_the_oracle",
+        },
+        "must_pass": {"test_reference_faults_are_errors_of_that_rule_only"},
+    },
     "DropsPassingResults": {
         "must_fail": {
             "test_one_result_per_rule_in_rule_order_including_passing_rules",

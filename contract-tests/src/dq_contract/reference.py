@@ -155,7 +155,7 @@ def _min_length(rule: Any, values: list[Any]) -> Judged:
     return _judge(values, lambda v: len(v) < rule.length)
 
 
-def _kind(dtype: pl.DataType) -> str:
+def reference_kind(dtype: pl.DataType) -> str:
     """What a reference compares: text with text, numbers with numbers, ... (rules.md)."""
     if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):
         return "text"
@@ -178,7 +178,8 @@ def _reference(rule: Any, series: pl.Series) -> Judged:
     if target not in other.columns:
         raise Unevaluable(f"column {target!r} not found in reference dataset {rule.dataset!r}")
     theirs = other.get_column(target)
-    if _kind(series.dtype) != _kind(theirs.dtype) or _kind(series.dtype).startswith("other"):
+    mine = reference_kind(series.dtype)
+    if mine != reference_kind(theirs.dtype) or mine.startswith("other"):
         raise Unevaluable(f"{series.dtype} cannot be compared with {theirs.dtype}")
     allowed = {value_key(v) for v in theirs.to_list() if v is not None}
     return _judge(series.to_list(), lambda v: value_key(v) not in allowed)

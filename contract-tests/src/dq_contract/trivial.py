@@ -21,7 +21,7 @@ import attrs
 import dq
 import polars as pl
 
-from dq_contract.reference import TABLE_LEVEL_CHECKS, dtype_matches, rule_passes
+from dq_contract.reference import TABLE_LEVEL_CHECKS, dtype_matches, reference_kind, rule_passes
 from dq_contract.reference_table import NEW_TABLE_CHECKS
 
 _STRING_CHECKS = frozenset({"regex", "max_length", "min_length"})
@@ -268,7 +268,28 @@ class TrivialEngine:
             return col.str.len_chars() > rule.length
         if rule.check == "min_length":
             return col.str.len_chars() < rule.length
+        if rule.check == "reference":
+            keys = self.reference_keys(rule, dtype)
+            return ~col.cast(keys.dtype).is_in(keys.implode())
         raise RuleFault(f"no implementation for {rule.check!r}")  # pragma: no cover
+
+    def reference_keys(self, rule: Any, dtype: pl.DataType) -> pl.Series:
+        """The non-null values of the reference column (dq-core bound the dataset), in the
+        checked column's type: text as String, numbers as Float64 on both sides."""
+        try:
+            other = dq.reference_data(rule).collect()
+        except dq.DqError as exc:
+            raise RuleFault(str(exc)) from None
+        target = rule.dataset_column or rule.column
+        if target not in other.columns:
+            raise RuleFault(f"unknown column {target!r} in reference dataset {rule.dataset!r}")
+        keys = other.get_column(target).drop_nulls()
+        kind = reference_kind(dtype)
+        if kind != reference_kind(keys.dtype) or kind.startswith("other"):
+            raise RuleFault(f"{dtype} cannot be compared with {keys.dtype}")
+        if kind == "text":
+            return keys.cast(pl.String)
+        return keys.cast(dtype if kind != "number" else pl.Float64)
 
     def require_column(self, frame: pl.DataFrame, rule: Any) -> None:
         if rule.column not in frame.columns:
