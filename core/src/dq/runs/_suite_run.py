@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from dq.checks._engines import check
+from dq.checks._references import references_bound
 from dq.config._files import engine_table, site_config
 from dq.config._policy import enforce, policy_from
 from dq.model._errors import UsageError
@@ -28,6 +29,7 @@ from dq.model._results import CheckResult
 from dq.model._tenants import TenantId
 from dq.plugins._host import Host, host_for
 from dq.runs._preflight import preflight
+from dq.runs._row_change import judge_row_changes
 from dq.tenancy._context import current_tenant, tenant_scope
 
 
@@ -149,18 +151,43 @@ def execute_suite(
             where=where,
             notify=notify,
         )
+        references = suite_references(suite, source=source, site=site, site_source=site_source)
         frame, paths = read_source(
             suite.source,
             resolve=resolver.resolve_tree_sync,
             where=where,
         )
-        result = check(
-            host, engine_name, frame, suite.rules, engine_config=engine_config, paths=paths
+        with references_bound(references):
+            result = check(
+                host, engine_name, frame, suite.rules, engine_config=engine_config, paths=paths
+            )
+        result = judge_row_changes(
+            result, suite.rules, suite=suite.name, tenant=ctx.tenant, run_id=ctx.run_id
         )
         deliveries: tuple[Delivery, ...] = ()
         if notify and notify_table:
             deliveries = _notify(suite.name, notify_table, result, host, ctx, where, resolver)
     return SuiteRun(result=result, context=ctx, deliveries=deliveries)
+
+
+def suite_references(
+    suite: Suite, *, source: str | None, site: Mapping[str, Any], site_source: str
+) -> dict[str, Any]:
+    """The suite's ``reference`` datasets, resolved and checked before any data is read
+    (relative to the file that holds the rules; see ``dq.checks._reference_paths``)."""
+    from dq.checks._reference_paths import resolve_references, suite_rules_file
+
+    if not any(rule.check == "reference" for rule in suite.rules.rules):
+        return {}
+    base, rules_source = suite_rules_file(source)
+    return resolve_references(
+        suite.rules,
+        rules_source=rules_source,
+        base=base,
+        data_path=suite.source.path if suite.source.type == "file" else None,
+        site=site,
+        site_source=site_source,
+    )
 
 
 def enforce_policy(
