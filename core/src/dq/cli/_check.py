@@ -104,6 +104,7 @@ def execute(
     output: str | None,
     data_format: str | None = None,
     source_name: str | None = None,
+    rules_file: str | None = None,
 ) -> int:
     import attrs
 
@@ -130,16 +131,48 @@ def execute(
     )
     if options:
         options = resolver.resolve_tree_sync(options, where=f"engines.{engine}")
+    references = _references(ctx, rules, rules_file, src)  # refused before any data is read
     frame, paths = read_source(
         src,
         resolve=resolver.resolve_tree_sync,
         where=ctx.config_source,
     )
     data = src.label
-    with progress(f"checking {data} with {engine}"):
+    from dq.checks._references import references_bound
+
+    with progress(f"checking {data} with {engine}"), references_bound(references):
         result = _engines.check(host, engine, frame, rules, engine_config=options, paths=paths)
+    result = _judge_changes(result, rules, rules_file, src)
     emit(result, fmt, output, source=data)
     return EXIT_BY_STATUS[result.status.value]
+
+
+def _references(ctx: CommandContext, rules: Any, rules_file: str | None, src: Any) -> Any:
+    """The rules' ``reference`` datasets, relative to the rules file's folder."""
+    from pathlib import Path
+
+    from dq.checks._reference_paths import resolve_references
+
+    return resolve_references(
+        rules,
+        rules_source=rules_file or "rules",
+        base=Path(rules_file).parent if rules_file else Path.cwd(),
+        data_path=src.path if src.type == "file" else None,
+        site=ctx.config,
+        site_source=ctx.config_source,
+    )
+
+
+def _judge_changes(result: Any, rules: Any, rules_file: str | None, src: Any) -> Any:
+    """``row_count`` ``max_change`` against the last ``dq check`` of the same rules file on
+    the same data (its history name: ``check <rules file> <data>``, real paths)."""
+    import os
+
+    from dq.runs._row_change import judge_row_changes
+
+    rules_name = os.path.realpath(rules_file) if rules_file else "-"
+    data_name = os.path.abspath(src.path) if src.type == "file" and src.path else src.label
+    return judge_row_changes(result, rules, suite=f"check {rules_name} {data_name}")
 
 
 def emit(
@@ -181,6 +214,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         source_name=args.source,
         data=args.data or "",
         rules=rules,
+        rules_file=args.rules,
         engine=args.engine or DEFAULT_ENGINE,
         fmt=args.format,
         output=args.output,
