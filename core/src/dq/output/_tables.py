@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Sequence
 
 from dq.output._escape import visible
@@ -19,6 +18,8 @@ def terminal_width() -> int | None:
     on stdout. Piped or redirected output without ``COLUMNS`` is not cut: a CI log or
     a file keeps the full text.
     """
+    import shutil  # only a terminal table asks; the other formats do not pay for it
+
     size = shutil.get_terminal_size(fallback=(0, 0))
     return size.columns if size.columns > 0 else None
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import textwrap
 from typing import Any
 
 from dq.model._results import CheckResult, RuleResult, RuleStatus
@@ -91,6 +90,8 @@ def render_table(
     )
     verdict = headline(result, source)
     if fit:  # wrapped at spaces, not cut: every word of the verdict matters
+        import textwrap
+
         verdict = textwrap.fill(verdict, width=max(fit, 20), break_on_hyphens=False)
     text = f"{table}\n\n{verdict}"
     if profile is not None:
