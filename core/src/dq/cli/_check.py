@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from dq.cli._context import CommandContext
-from dq.cli._progress import progress
+from dq.cli._progress import progress, size_of, size_of_glob
 from dq.model._errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
 from dq.output._report import FORMATS  # the report formats, so one output adds is offered here
 
@@ -80,6 +80,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--output", "-o", metavar="PATH", help="write the report here, not stdout")
     parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also profile the data (null rates, statistics, distributions) and show it in "
+        "the report (formats html and table)",
+    )
+    parser.add_argument(
         "--sample-size",
         type=int,
         metavar="N",
@@ -105,6 +111,7 @@ def execute(
     data_format: str | None = None,
     source_name: str | None = None,
     rules_file: str | None = None,
+    with_profile: bool = False,
 ) -> int:
     import attrs
 
@@ -140,10 +147,18 @@ def execute(
     data = src.label
     from dq.checks._references import references_bound
 
-    with progress(f"checking {data} with {engine}"), references_bound(references):
+    size = size_of(paths) or (size_of_glob(src.path) if src.type == "file" and src.path else "")
+    profile = None
+    with progress(f"reading {data}") as bar, references_bound(references):
+        what = f"{len(rules.rules)} rule{'s' * (len(rules.rules) != 1)}"
+        bar.stage(f"checking {what} on {data}{f' ({size})' if size else ''} with {engine}")
         result = _engines.check(host, engine, frame, rules, engine_config=options, paths=paths)
-    result = _judge_changes(result, rules, rules_file, src)
-    emit(result, fmt, output, source=data)
+        if with_profile:
+            bar.stage(f"profiling {data}{_scanned(result)}")
+            profile = _profile_of(host, engine, frame, paths, options)
+        result = _judge_changes(result, rules, rules_file, src)
+        bar.stage(f"writing {fmt} report{_scanned(result)}")
+        emit(result, fmt, output, source=data, rules=rules, profile=profile)
     return EXIT_BY_STATUS[result.status.value]
 
 
@@ -175,13 +190,51 @@ def _judge_changes(result: Any, rules: Any, rules_file: str | None, src: Any) ->
     return judge_row_changes(result, rules, suite=f"check {rules_name} {data_name}")
 
 
+def _profile_of(host: Any, engine: str, frame: Any, paths: Any, options: Any) -> Any:
+    """``--profile``: the engine's profile of the data just checked (a second pass: engines
+    profile and check in separate queries). The engine has already accepted the source."""
+    from dq.checks import _engines
+    from dq.checks._sources import PendingSource
+
+    if isinstance(frame, PendingSource):
+        frame, paths = frame.open()
+    return _engines.profile(host, engine, frame, paths=paths, engine_config=options)
+
+
+def _scanned(result: Any) -> str:
+    """`` · 20,000,000 rows scanned`` once the engine has said how many rows it read."""
+    rows = getattr(result, "row_count", None)
+    return f" · {rows:,} rows scanned" if rows is not None else ""
+
+
 def emit(
-    result: Any, fmt: str, output: str | None, *, source: str, suite: str | None = None
+    result: Any,
+    fmt: str,
+    output: str | None,
+    *,
+    source: str,
+    suite: str | None = None,
+    tenant: str | None = None,
+    rules: Any = None,
+    profile: Any = None,
 ) -> None:
-    """The report to *output* (and its headline to stderr), or to stdout."""
+    """The report to *output* (and its headline to stderr), or to stdout.
+
+    A table written to a file keeps every cell whole; on a terminal it fits its width.
+    """
     from dq.output import _report
 
-    text = _report.render(result, fmt, source=source, suite=suite)
+    context: dict[str, Any] = {"width": None} if output else {}
+    text = _report.render(
+        result,
+        fmt,
+        source=source,
+        suite=suite,
+        tenant=tenant,
+        rules=rules,
+        profile=profile,
+        **context,
+    )
     if output:
         from dq.output._files import write_output
 
@@ -218,8 +271,25 @@ def cmd_check(args: argparse.Namespace) -> int:
         engine=args.engine or DEFAULT_ENGINE,
         fmt=args.format,
         output=args.output,
+        with_profile=_profile_shown(args),
         data_format=args.data_format,
     )
+
+
+#: The formats that show a profile: the others' documents have no place for one.
+PROFILE_FORMATS = ("html", "table")
+
+
+def _profile_shown(args: argparse.Namespace) -> bool:
+    """``--profile`` with a format that shows it; refused before any data is read."""
+    if not getattr(args, "profile", False):
+        return False
+    if args.format not in PROFILE_FORMATS:
+        raise UsageError(
+            f"--profile is shown by --format {' or '.join(PROFILE_FORMATS)}, not "
+            f"{args.format}; drop --profile or run 'dq profile DATA --format json'"
+        )
+    return True
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -270,6 +340,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         args.output or suite.output.path,
         source=suite.source.path,
         suite=suite.name,
+        tenant=None if run.context.tenant is None else str(run.context.tenant),
+        rules=suite.rules,
     )
     for delivery in run.deliveries:
         print(_delivery_line(delivery), file=sys.stderr)
