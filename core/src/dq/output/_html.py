@@ -73,7 +73,7 @@ def _tally(kinds: list[str]) -> str:
     labels = {
         "passed": "passed",
         "failed": "failed",
-        _TOLERATED: "tolerated",
+        _TOLERATED: "failed, not gating",
         "error": "not evaluated",
         "unsupported": "unsupported",
     }
