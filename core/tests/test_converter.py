@@ -326,6 +326,20 @@ STRATEGIES[dq.OutboxEntry] = st.builds(
     updated_at=moment,
 )
 
+STRATEGIES[dq.SuspectedDefect] = st.builds(
+    dq.SuspectedDefect,
+    column=st.none() | names,
+    message=text,
+    count=count,
+    examples=st.lists(scalar, max_size=3).map(tuple),
+    suggestions=st.lists(rules, max_size=1).map(tuple),
+)
+STRATEGIES[dq.LearnedRules] = st.builds(
+    dq.LearnedRules,
+    rules=st.lists(rules, max_size=4, unique_by=lambda r: r.id).map(tuple),
+    findings=st.lists(STRATEGIES[dq.SuspectedDefect], max_size=2).map(tuple),
+)
+
 
 def public_attrs_classes() -> list[type]:
     return sorted(

@@ -149,10 +149,10 @@ def learned_file(
     for finding in findings:
         index = last_of.get(finding.column, len(rules.rules) - 1)
         block = f"Suspected defect: {finding.line()}"
-        if finding.suggestion is not None:
-            one = RuleSet(rules=(finding.suggestion,))
-            table = _without_defaults(one, unstructure(one))["rules"][0]
-            block += "\nTo flag them, uncomment:\n" + dumps({"rules": [table]}).rstrip("\n")
+        if finding.suggestions:
+            some = RuleSet(rules=finding.suggestions)
+            tables = _without_defaults(some, unstructure(some))["rules"]
+            block += "\nTo flag them, uncomment:\n" + dumps({"rules": tables}).rstrip("\n")
         blocks.setdefault(("rules", index), []).append(comment(block))
     notes = {key: "\n".join(parts) for key, parts in blocks.items()}
     return comment(header) + dumps(_without_defaults(rules, unstructure(rules)), notes=notes)

@@ -23,15 +23,21 @@ class SuspectedDefect:
     """Values in the learning data that look like defects rather than like the data.
 
     ``message`` is one line a person reads ("3 values above 15,000"); ``count`` how
-    many rows hold them; ``examples`` a few of the values; ``suggestion`` a rule that
-    the rest of the data passes and these rows fail (None if none can be written).
+    many rows hold them; ``examples`` a few of the values; ``suggestions`` the rules
+    (usually one) that the rest of the data passes and these rows fail — a tuple rather
+    than an optional rule so the shared converter structures it like ``RuleSet.rules``.
     """
 
     column: str | None
     message: str
     count: int
     examples: tuple[Scalar, ...] = ()
-    suggestion: Rule | None = None
+    suggestions: tuple[Rule, ...] = ()
+
+    @property
+    def suggestion(self) -> Rule | None:
+        """The first suggested rule, if any."""
+        return self.suggestions[0] if self.suggestions else None
 
     def line(self) -> str:
         """``column amount: 3 values above 15,000 (e.g. 99999.0, -5.0)`` for a listing."""
@@ -48,6 +54,4 @@ class LearnedRules(RuleSet):
 
     def rule_set(self) -> RuleSet:
         """The plain rule set, as a rules file holds it (findings dropped)."""
-        return RuleSet(
-            rules=self.rules, gate=self.gate, sample_size=self.sample_size, key=self.key
-        )
+        return RuleSet(rules=self.rules, gate=self.gate, sample_size=self.sample_size, key=self.key)

@@ -99,7 +99,7 @@ def column_rules(
                 column=name,
                 message=f"{_plural(nulls, 'null')} in {ctx.rows:,} rows",
                 count=nulls,
-                suggestion=dq.NotNull(id=rule_id("not_null", name), column=name),
+                suggestions=(dq.NotNull(id=rule_id("not_null", name), column=name),),
             )
         )
     if present == 0:
@@ -131,7 +131,7 @@ def _unique(ctx: Context, name: str, present: int, repeats: int | None, out: Col
             message=f"{_plural(count, 'row')} repeat a value that is otherwise unique",
             count=count,
             examples=examples,
-            suggestion=rule,
+            suggestions=(rule,),
         )
     )
     return True
@@ -194,11 +194,13 @@ def _numeric(ctx: Context, i: int, name: str, present: int, out: ColumnRules) ->
             + ", ".join(parts),
             count=count,
             examples=_examples(*examples),
-            suggestion=dq.Between(
-                id=rule_id("between", name, strict=learned is not None),
-                column=name,
-                min=low,
-                max=high,
+            suggestions=(
+                dq.Between(
+                    id=rule_id("between", name, strict=learned is not None),
+                    column=name,
+                    min=low,
+                    max=high,
+                ),
             ),
         )
     )
@@ -290,8 +292,10 @@ def _temporal(
             + ", ".join(parts),
             count=count,
             examples=_examples(examples),
-            suggestion=dq.Between(
-                id=rule_id("between", name, strict=True), column=name, min=low, max=high
+            suggestions=(
+                dq.Between(
+                    id=rule_id("between", name, strict=True), column=name, min=low, max=high
+                ),
             ),
         )
     )
@@ -352,8 +356,8 @@ def _in_set(
                 message=f"{_plural(len(rare_ones), 'rare value')} in {_plural(count, 'row')}: "
                 f"{shown}",
                 count=count,
-                suggestion=dq.InSet(
-                    id=rule_id("in_set", name, strict=True), column=name, values=common
+                suggestions=(
+                    dq.InSet(id=rule_id("in_set", name, strict=True), column=name, values=common),
                 ),
             )
         )
@@ -372,7 +376,7 @@ def _shape(ctx: Context, i: int, name: str, shape: str, present: int, out: Colum
                 message=f"{_plural(breaks, 'value')} break the shape of the rest ({shape})",
                 count=breaks,
                 examples=_examples(ctx.stats[f"exbreak_{i}"]),
-                suggestion=rule,
+                suggestions=(rule,),
             )
         )
 
@@ -395,7 +399,7 @@ def _lengths(ctx: Context, i: int, name: str, present: int, out: ColumnRules) ->
                 message=f"{_plural(empty, 'empty string')}",
                 count=empty,
                 examples=("",),
-                suggestion=at_least_one,
+                suggestions=(at_least_one,),
             )
         )
     out.rules.append(
@@ -412,8 +416,10 @@ def _lengths(ctx: Context, i: int, name: str, present: int, out: ColumnRules) ->
                 message=f"{_plural(longer, 'value')} far longer than the rest "
                 f"({longest} characters; the rest have at most {inner})",
                 count=longer,
-                suggestion=dq.MaxLength(
-                    id=rule_id("max_length", name, strict=True), column=name, length=length
+                suggestions=(
+                    dq.MaxLength(
+                        id=rule_id("max_length", name, strict=True), column=name, length=length
+                    ),
                 ),
             )
         )
