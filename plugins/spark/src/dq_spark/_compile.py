@@ -130,6 +130,12 @@ def compile_rule(
     if check == "unique":
         return Plan(rule, fails=F.lit(False), judged=not_null, column=name, unique=True)
     if check == "between":
+        if any(isinstance(b, time) for b in (rule.min, rule.max)):
+            return dq.RuleResult(
+                **base(rule),
+                status=dq.RuleStatus.UNSUPPORTED,
+                message=f"rule {rule.id}: Spark has no time-of-day type to compare times with",
+            )
         # a bound of another kind than the column: the same error on every engine
         if dtype in TEMPORAL or any(isinstance(b, date | time) for b in (rule.min, rule.max)):
             problem = dq.between_bounds_problem(rule, dtype)
