@@ -45,6 +45,7 @@ def register(groups: Any) -> None:
         choices=("csv", "parquet", "ndjson", "json"),
         help="read DATA as this format instead of guessing from the suffix",
     )
+    _failures_options(check)
     check.set_defaults(handler=cmd_check)
 
     run = groups.add_parser(
@@ -68,6 +69,7 @@ def register(groups: Any) -> None:
         action="store_true",
         help="do not send the suite's notifications (the report is still written)",
     )
+    _failures_options(run, suite=True)
     run.set_defaults(handler=cmd_run)
 
 
@@ -93,6 +95,87 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _failures_options(parser: argparse.ArgumentParser, *, suite: bool = False) -> None:
+    parser.add_argument(
+        "--failures",
+        metavar="PATH",
+        help="also write every failing row (its columns, dq_row and the ids of the rules it "
+        "failed) to PATH, a .parquet or .csv file, from the same scan"
+        + (" (overrides the suite's [output] failures)" if suite else ""),
+    )
+    parser.add_argument(
+        "--failures-limit",
+        metavar="N",
+        help="write at most N failing rows (default 100000; 0 or 'all': every one)",
+    )
+
+
+def _failures_target(
+    path: str | None, limit: str | None, *, default_limit: int | None = None
+) -> Any:
+    """The checked ``--failures`` target, or None; refused (exit 2) before any data is read."""
+    from dq.checks._failures import failures_target, limit_from, parse_limit
+    from dq.model._failures import DEFAULT_FAILURES_LIMIT
+
+    if path is None:
+        if limit is not None:
+            raise UsageError("--failures-limit needs --failures PATH (where to write the rows)")
+        return None
+    if limit is not None:
+        bound = parse_limit(limit)
+    else:
+        bound = limit_from(DEFAULT_FAILURES_LIMIT if default_limit is None else default_limit)
+    return failures_target(path, limit=bound)
+
+
+def _check_engine(
+    host: Any, engine: str, frame: Any, rules: Any, options: Any, paths: Any, failures: Any
+) -> Any:
+    """The engine's verdict; with a failures target, also the failing rows, written there."""
+    from dq.checks import _engines
+
+    if failures is None:
+        return _engines.check(host, engine, frame, rules, engine_config=options, paths=paths)
+    from dq.checks._failures import write_failures
+
+    result, failing = _engines.check_failures(
+        host, engine, frame, rules, limit=failures.limit, engine_config=options, paths=paths
+    )
+    write_failures(failures, failing.frame)
+    print(_failures_line(failing, failures), file=sys.stderr)
+    return result
+
+
+def _failures_line(failing: Any, failures: Any) -> str:
+    written = failing.frame.height
+    if failing.truncated:
+        return (
+            f"failing rows: wrote the first {written:,} of {failing.total:,} to {failures.path} "
+            "(raise --failures-limit, or 0 for all)"
+        )
+    return f"failing rows: wrote {written:,} to {failures.path}"
+
+
+def refuse_failures_over(failures: Any, src: Any, output: str | None) -> None:
+    """The failing rows never overwrite the data checked, nor the report."""
+    if failures is None:
+        return
+    from pathlib import Path
+
+    from dq.checks._failures import refuse_data_paths
+
+    if output is not None and Path(output).resolve() == failures.path.resolve():
+        raise UsageError(f"--failures {failures.path}: is also the report's path; choose another")
+    if getattr(src, "type", None) == "file" and getattr(src, "path", None):
+        from dq.checks._data import expand
+
+        try:
+            paths = expand(src.path)
+        except Exception:  # noqa: BLE001 - the read reports a missing source in its own words
+            return
+        refuse_data_paths(failures, paths)
+
+
 def engine_config(ctx: CommandContext, name: str) -> dict[str, Any]:
     """The ``[engines.NAME]`` table of the dq config file, if any."""
     from dq.config._files import engine_table
@@ -112,10 +195,10 @@ def execute(
     source_name: str | None = None,
     rules_file: str | None = None,
     with_profile: bool = False,
+    failures: Any = None,
 ) -> int:
     import attrs
 
-    from dq.checks import _engines
     from dq.checks._sources import named_source, read_source, source_for_data
     from dq.plugins._host import Host
     from dq.runs._suite_run import secret_resolver
@@ -139,6 +222,7 @@ def execute(
     if options:
         options = resolver.resolve_tree_sync(options, where=f"engines.{engine}")
     references = _references(ctx, rules, rules_file, src)  # refused before any data is read
+    refuse_failures_over(failures, src, output)
     frame, paths = read_source(
         src,
         resolve=resolver.resolve_tree_sync,
@@ -152,7 +236,7 @@ def execute(
     with progress(f"reading {data}") as bar, references_bound(references):
         what = f"{len(rules.rules)} rule{'s' * (len(rules.rules) != 1)}"
         bar.stage(f"checking {what} on {data}{f' ({size})' if size else ''} with {engine}")
-        result = _engines.check(host, engine, frame, rules, engine_config=options, paths=paths)
+        result = _check_engine(host, engine, frame, rules, options, paths, failures)
         if with_profile:
             bar.stage(f"profiling {data}{_scanned(result)}")
             profile = _profile_of(host, engine, frame, paths, options)
@@ -273,6 +357,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         output=args.output,
         with_profile=_profile_shown(args),
         data_format=args.data_format,
+        failures=_failures_target(args.failures, args.failures_limit),
     )
 
 
@@ -300,7 +385,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from dq.runs._suite_run import enforce_policy, execute_suite, new_run_id
 
     ctx = CommandContext(args)
-    suite = load_suite(args.suite)
+    suite = _with_failures_override(load_suite(args.suite), args)
     _check_output_format(suite.output.format, args.suite)
     engine = args.engine or suite.engine
     # dq.toml's [policy] first: a suite that breaks a lock is refused before anything else
@@ -343,9 +428,32 @@ def cmd_run(args: argparse.Namespace) -> int:
         tenant=None if run.context.tenant is None else str(run.context.tenant),
         rules=suite.rules,
     )
+    if run.failing is not None:
+        target = _failures_target(
+            suite.output.failures, None, default_limit=suite.output.failures_limit
+        )
+        print(_failures_line(run.failing, target), file=sys.stderr)
     for delivery in run.deliveries:
         print(_delivery_line(delivery), file=sys.stderr)
     return EXIT_BY_STATUS[result.status.value]
+
+
+def _with_failures_override(suite: Any, args: argparse.Namespace) -> Any:
+    """``dq run --failures PATH [--failures-limit N]`` over the suite's ``[output]``."""
+    if args.failures is None and args.failures_limit is None:
+        return suite
+    import attrs
+
+    from dq.checks._failures import parse_limit
+
+    path = args.failures or suite.output.failures
+    if path is None:
+        raise UsageError("--failures-limit needs --failures PATH (or [output] failures)")
+    limit = suite.output.failures_limit
+    if args.failures_limit is not None:
+        limit = parse_limit(args.failures_limit) or 0  # 0: every failing row
+    output = attrs.evolve(suite.output, failures=path, failures_limit=limit)
+    return attrs.evolve(suite, output=output)
 
 
 def _check_output_format(fmt: str, suite_file: str) -> None:

@@ -18,11 +18,13 @@ from typing import Any
 
 import attrs
 
-from dq.checks._engines import check
+from dq.checks._engines import check, check_failures
+from dq.checks._failures import write_failures
 from dq.checks._references import references_bound
 from dq.config._files import engine_table, site_config
 from dq.config._policy import enforce, policy_from
 from dq.model._errors import UsageError
+from dq.model._failures import FailingRows
 from dq.model._jobs import RunContext, Suite
 from dq.model._notifications import Delivery
 from dq.model._results import CheckResult
@@ -40,6 +42,8 @@ class SuiteRun:
     result: CheckResult
     context: RunContext
     deliveries: tuple[Delivery, ...] = ()
+    #: The failing rows written to the suite's ``[output] failures``, when it names a file.
+    failing: FailingRows | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -152,22 +156,58 @@ def execute_suite(
             notify=notify,
         )
         references = suite_references(suite, source=source, site=site, site_source=site_source)
+        failures = suite_failures(suite)  # refused (exit 2) before any data is read
         frame, paths = read_source(
             suite.source,
             resolve=resolver.resolve_tree_sync,
             where=where,
         )
+        failing = None
         with references_bound(references):
-            result = check(
-                host, engine_name, frame, suite.rules, engine_config=engine_config, paths=paths
-            )
+            if failures is None:
+                result = check(
+                    host, engine_name, frame, suite.rules, engine_config=engine_config, paths=paths
+                )
+            else:
+                result, failing = check_failures(
+                    host,
+                    engine_name,
+                    frame,
+                    suite.rules,
+                    limit=failures.limit,
+                    engine_config=engine_config,
+                    paths=paths,
+                )
+                write_failures(failures, failing.frame)
         result = judge_row_changes(
             result, suite.rules, suite=suite.name, tenant=ctx.tenant, run_id=ctx.run_id
         )
         deliveries: tuple[Delivery, ...] = ()
         if notify and notify_table:
             deliveries = _notify(suite.name, notify_table, result, host, ctx, where, resolver)
-    return SuiteRun(result=result, context=ctx, deliveries=deliveries)
+    return SuiteRun(result=result, context=ctx, deliveries=deliveries, failing=failing)
+
+
+def suite_failures(suite: Suite) -> Any:
+    """The suite's ``[output] failures`` target, checked: a ``.parquet``/``.csv`` path in an
+    existing folder, not a data file of the suite's own source (None when not set)."""
+    if suite.output.failures is None:
+        return None
+    from dq.checks._failures import failures_target, limit_from, refuse_data_paths
+
+    option = "output.failures"
+    limit = limit_from(suite.output.failures_limit, option="output.failures_limit")
+    target = failures_target(suite.output.failures, limit=limit, option=option)
+    if suite.source.type == "file" and suite.source.path:
+        from dq.checks._data import expand
+
+        try:
+            refuse_data_paths(target, expand(suite.source.path), option=option)
+        except UsageError:
+            raise
+        except Exception:  # noqa: BLE001 - the read reports a missing source in its own words
+            pass
+    return target
 
 
 def suite_references(
