@@ -63,7 +63,7 @@ def test_defaults_come_from_the_vault_cli_environment(clean_env: Any) -> None:
         ({"address": "http://h:1", "token": "t", "timeout": 0}, "timeout must be > 0"),
         ({"address": "http://h:1", "token": "t", "retries": -1}, "retries must be >= 0"),
         ({"address": "http://h:1", "token": "t", "verify": "/ca.pem"}, "verify: expected bool"),
-        ({"address": "http://h:1", "token": "t", "tokn": "x"}, "unknown field 'tokn'"),
+        ({"address": "http://h:1", "token": "t", "tokn": "x"}, "tokn: unknown field"),
     ],
 )
 def test_bad_configuration_is_a_config_error_that_says_what_to_fix(
