@@ -309,3 +309,11 @@ def test_a_suite_failures_path_of_the_wrong_type_is_refused_before_any_read(
     assert code == 2
     assert "output.failures" in err and ".parquet, .csv" in err
     assert reads(workdir) == 0
+
+
+def test_plugins_info_advertises_the_export(workdir, capsys) -> None:
+    code, out, _ = run(capsys, "plugins", "info", "locating", "--check")
+    assert code == 0
+    assert "locates failing rows" in out and "exports failing rows (--failures)" in out
+    _, out, _ = run(capsys, "plugins", "info", "plain", "--check")
+    assert "exports failing rows" not in out and "locates failing rows" in out

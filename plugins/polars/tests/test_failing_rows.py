@@ -245,3 +245,42 @@ def test_exported_rows_are_exactly_the_rows_failing_some_rule(
             expected.append((x, s, i, failed))
     assert failing.total == len(expected)
     assert failing.frame.rows() == (expected if limit is None else expected[:limit])
+
+
+# -- the real command ---------------------------------------------------------------------------
+
+
+def test_dq_check_failures_writes_parquet_that_reads_back(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "orders.csv").write_text("order_id,amount\n10,1\n11,\n12,300\n13,4\n")
+    (tmp_path / "rules.toml").write_text(
+        'key = ["order_id"]\n'
+        '[[rules]]\nid = "set"\ncheck = "not_null"\ncolumn = "amount"\n'
+        'description = "every order has an amount"\n'
+        '[[rules]]\nid = "small"\ncheck = "between"\ncolumn = "amount"\nmax = 100\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DQ_")}
+    env["DQ_STATE_DIR"] = str(tmp_path / "state")
+    done = subprocess.run(
+        [sys.executable, "-m", "dq", "check", "orders.csv", "-r", "rules.toml", "-f", "json",
+         "--failures", "bad.parquet"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "failing rows: wrote 2 to bad.parquet" in done.stderr
+    frame = pl.read_parquet(tmp_path / "bad.parquet")
+    assert frame.rows() == [(11, None, 1, ["set"]), (12, 300, 2, ["small"])]
+    import json
+
+    report = json.loads(done.stdout)
+    assert report["key"] == ["order_id"]
+    assert report["rules"][0]["description"] == "every order has an amount"
+    assert report["rules"][0]["sample_rows"] == [
+        {"value": None, "key": {"order_id": 11}, "row": None}
+    ]
+    assert report["rules"][1]["sample_rows"] == [
+        {"value": 300, "key": {"order_id": 12}, "row": None}
+    ]

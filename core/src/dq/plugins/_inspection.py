@@ -77,7 +77,18 @@ def check_component(host: Host, record: PluginRecord) -> CheckReport:
         else:
             built = host.component(record.kind, record.name, {}, bound=import_bound())
             report.constructed = f"built {type(built).__module__}.{type(built).__qualname__}"
+            report.constructed += _engine_abilities(built) if record.kind == "engine" else ""
     except DqError as exc:
         report.status = BROKEN
         report.reason = str(exc)
     return report
+
+
+def _engine_abilities(engine: object) -> str:
+    """The optional engine abilities a user can ask for (decision 0024), or nothing."""
+    abilities = []
+    if getattr(engine, "locates_rows", False):
+        abilities.append("locates failing rows (sample rows by key or row number)")
+    if callable(getattr(engine, "check_failures", None)):
+        abilities.append("exports failing rows (--failures)")
+    return f"; {', '.join(abilities)}" if abilities else ""
