@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the refs_site fixture is imported, then requested by name)
 """``reference`` datasets: found by dq-core relative to the rules file, never outside the
 folders a run may read, refused before any data is read, and handed to engines in context."""
 
@@ -13,7 +14,7 @@ import pytest
 from dq.cli import main
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from refs_site import refs_site  # noqa: F401 (fixture)
+from refs_site import refs_site  # noqa: F401 (a fixture, used by name)
 
 RULES = """
 [[rules]]
@@ -33,7 +34,7 @@ def write_rules(folder: Path, dataset: str, name: str = "rules.toml") -> Path:
 
 
 @pytest.fixture
-def tree(refs_site: Path) -> Path:  # noqa: F811
+def tree(refs_site: Path) -> Path:
     """work/rules/{rules.toml, customers.csv, sub/more.csv}, work/data/{orders,people}.csv,
     work/outside/secret.csv, and links from the rules folder to outside and inside."""
     work = refs_site
@@ -167,14 +168,41 @@ def test_a_suite_resolves_against_the_rules_file_it_names(tree, capsys):
 
 _PIECES = st.sampled_from(
     [
-        "..", ".", "sub", "customers.csv", "more.csv", "link.csv", "sneaky", "secret.csv",
-        "outside", "data", "rules", "*", "**", "*.csv", "?", "[a-z]*", "~", "/", "\\", "//",
-        "%2e%2e", "C:", "file:", "\u2024\u2024", ".hidden", "", " ", "people.csv",
+        "..",
+        ".",
+        "sub",
+        "customers.csv",
+        "more.csv",
+        "link.csv",
+        "sneaky",
+        "secret.csv",
+        "outside",
+        "data",
+        "rules",
+        "*",
+        "**",
+        "*.csv",
+        "?",
+        "[a-z]*",
+        "~",
+        "/",
+        "\\",
+        "//",
+        "%2e%2e",
+        "C:",
+        "file:",
+        "\u2024\u2024",
+        ".hidden",
+        "",
+        " ",
+        "people.csv",
     ]
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(parts=st.lists(_PIECES, min_size=1, max_size=7), sep=st.sampled_from(["/", "\\", ""]))
 @example(parts=["..", "outside", "secret.csv"], sep="/")
 @example(parts=["sneaky", "*.csv"], sep="/")
@@ -184,9 +212,7 @@ def test_no_spelling_reads_a_file_outside_the_allowed_folders(tree, parts, sep):
     from dq.checks._reference_paths import resolve_references
 
     dataset = sep.join(parts)
-    rules = dq.RuleSet(
-        rules=(dq.Reference(id="fk", column="customer_id", dataset=dataset),)
-    )
+    rules = dq.RuleSet(rules=(dq.Reference(id="fk", column="customer_id", dataset=dataset),))
     allowed = [os.path.realpath(tree / "rules"), os.path.realpath(tree / "data")]
     try:
         found = resolve_references(

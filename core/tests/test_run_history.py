@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the refs_site fixture is imported, then requested by name)
 """``row_count`` ``max_change``: judged by dq-core against the run history after the engine
 returns, for every engine; the history is per suite, tenant and rule, survives concurrent
 runs, and a broken history file is a rule error with what to do, never a crash."""
@@ -15,7 +16,7 @@ import pytest
 from dq.cli import main
 from hypothesis import given
 from hypothesis import strategies as st
-from refs_site import refs_site  # noqa: F401 (fixture)
+from refs_site import refs_site  # noqa: F401 (a fixture, used by name)
 
 SUITE = """
 name = "orders"
@@ -49,17 +50,19 @@ def run(capsys: pytest.CaptureFixture[str], rows: int, *args: str) -> tuple[int,
     return code, result, err
 
 
-def test_the_first_run_passes_and_records_the_baseline(refs_site, capsys):  # noqa: F811
+def test_the_first_run_passes_and_records_the_baseline(refs_site, capsys):
     code, rule, _ = run(capsys, 100)
     assert code == 0
     assert rule["message"].endswith("no previous run; baseline recorded")
-    assert dq.RunHistory(refs_site.parent / "state" / "history.sqlite3").entries("orders")[
-        0
-    ].row_count == 100
+    assert (
+        dq.RunHistory(refs_site.parent / "state" / "history.sqlite3").entries("orders")[0].row_count
+        == 100
+    )
 
 
 def test_a_change_within_bounds_passes_and_one_beyond_fails_naming_both_counts(
-    refs_site, capsys  # noqa: F811
+    refs_site,
+    capsys,
 ):
     run(capsys, 100)
     code, rule, _ = run(capsys, 120)  # +20% exactly: within
@@ -71,14 +74,14 @@ def test_a_change_within_bounds_passes_and_one_beyond_fails_naming_both_counts(
     assert "95 rows, -20.8% vs 120" in rule["message"] and "outside" in rule["message"]
 
 
-def test_a_failed_count_never_becomes_the_baseline(refs_site, capsys):  # noqa: F811
+def test_a_failed_count_never_becomes_the_baseline(refs_site, capsys):
     run(capsys, 100)
     assert run(capsys, 40)[0] == 1  # a bad load
     code, rule, _ = run(capsys, 105)  # judged against 100, not against the bad 40
     assert code == 0 and "vs 100" in rule["message"]
 
 
-def test_accept_latest_makes_a_real_change_the_new_baseline(refs_site, capsys):  # noqa: F811
+def test_accept_latest_makes_a_real_change_the_new_baseline(refs_site, capsys):
     run(capsys, 100)
     assert run(capsys, 300)[0] == 1
     assert dq.RunHistory().accept_latest("orders") == 1
@@ -86,7 +89,7 @@ def test_accept_latest_makes_a_real_change_the_new_baseline(refs_site, capsys): 
     assert code == 0 and "vs 300" in rule["message"]
 
 
-def test_tenants_and_suites_keep_separate_baselines(refs_site, capsys):  # noqa: F811
+def test_tenants_and_suites_keep_separate_baselines(refs_site, capsys):
     run(capsys, 100, suite(tenant="acme"))
     code, rule, _ = run(capsys, 1000, suite(tenant="globex"))
     assert code == 0 and "no previous run" in rule["message"]
@@ -97,21 +100,23 @@ def test_tenants_and_suites_keep_separate_baselines(refs_site, capsys):  # noqa:
     assert [e.row_count for e in history.entries("orders", "globex")] == [1000]
 
 
-def test_absolute_bounds_still_apply_and_such_a_count_is_no_baseline(refs_site, capsys):  # noqa: F811
+def test_absolute_bounds_still_apply_and_such_a_count_is_no_baseline(refs_site, capsys):
     run(capsys, 100, suite(extra="min = 50"))
     code, rule, _ = run(capsys, 10, suite(extra="min = 50"))
     assert code == 1 and "outside [50, ]" in rule["message"] and "vs 100" in rule["message"]
     assert [e.accepted for e in dq.RunHistory().entries("orders")] == [False, True]
 
 
-def test_an_engine_that_reports_no_row_count_gets_an_error_saying_why(refs_site, capsys):  # noqa: F811
+def test_an_engine_that_reports_no_row_count_gets_an_error_saying_why(refs_site, capsys):
     code, rule, _ = run(capsys, 10, suite(engine="norows"))
     assert code == 2
     assert rule["status"] == "error" and "did not report the table's row count" in rule["message"]
 
 
 def test_a_corrupt_history_is_one_warning_and_a_rule_error_with_what_to_do(
-    refs_site, capsys, caplog  # noqa: F811
+    refs_site,
+    capsys,
+    caplog,
 ):
     state = refs_site.parent / "state"
     state.mkdir()
@@ -125,7 +130,7 @@ def test_a_corrupt_history_is_one_warning_and_a_rule_error_with_what_to_do(
     assert (state / "history.sqlite3").read_bytes().startswith(b"this is not")  # kept as is
 
 
-def test_dq_check_keeps_history_per_rules_file_and_data(refs_site, capsys):  # noqa: F811
+def test_dq_check_keeps_history_per_rules_file_and_data(refs_site, capsys):
     Path("rules.toml").write_text('[[rules]]\nid = "rows"\ncheck = "row_count"\nmax_change = 0.1\n')
     Path("a.csv").write_text("id\n" + "1\n" * 100)
     Path("b.csv").write_text("id\n" + "1\n" * 10)
@@ -136,7 +141,7 @@ def test_dq_check_keeps_history_per_rules_file_and_data(refs_site, capsys):  # n
     assert "-50.0% vs 100" in capsys.readouterr().out
 
 
-def test_rules_without_max_change_never_touch_the_history(refs_site, capsys):  # noqa: F811
+def test_rules_without_max_change_never_touch_the_history(refs_site, capsys):
     Path("plain.toml").write_text(
         'name = "plain"\nengine = "refs"\nsource = "orders.csv"\n\n'
         '[[rules.rules]]\nid = "rows"\ncheck = "row_count"\nmin = 1\n'
@@ -215,4 +220,3 @@ def test_entries_are_newest_first_with_times(tmp_path):
     newest, oldest = history.entries("s")
     assert (newest.row_count, newest.run_id, newest.accepted) == (2, "b", False)
     assert oldest.recorded_at == datetime.fromtimestamp(1_000_000.0, UTC)
-

@@ -16,7 +16,7 @@ import polars as pl
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from dq_contract.engine_cases import NAN, F, P, ContractHelpers, expect, frame
+from dq_contract.engine_cases import NAN, ContractHelpers, F, P, expect, frame
 
 _SETTINGS = settings(
     max_examples=60,
@@ -46,9 +46,7 @@ class ReferenceCases(ContractHelpers):
         data = frame(id=[1, 2, None, 4, 4, 9, 9, -1])
         customers = pl.DataFrame({"customer_id": [4, 1, 2, 3, None, 1]})
         with dq.reference_scope({"customers.csv": customers}):
-            result = self.conforms(
-                engine, data, _fk(dataset_column="customer_id"), sample_size=5
-            )
+            result = self.conforms(engine, data, _fk(dataset_column="customer_id"), sample_size=5)
         expect(result, "fk", F, 3, 7, samples=(9, -1))
 
     def test_reference_column_defaults_to_the_checked_column_and_mostly_applies(

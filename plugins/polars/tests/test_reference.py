@@ -95,9 +95,10 @@ def test_an_unreadable_lazy_reference_is_an_error_of_that_rule(run, tmp_path: Pa
     broken.write_bytes(b"garbage")
     with dq.reference_scope({"ref": lazy}):
         result = run(pl.DataFrame({"c": [1]}), fk(), dq.NotNull(id="nn", column="c"))
-    assert result.by_id("fk").status is E and "cannot read reference dataset" in result.by_id(
-        "fk"
-    ).message
+    assert (
+        result.by_id("fk").status is E
+        and "cannot read reference dataset" in result.by_id("fk").message
+    )
     assert counts(result, "nn") == (P, 0, 1)
 
 

@@ -47,7 +47,9 @@ def _compare(rule: Any, judged: RuleResult, count: int, base: HistoryEntry | Non
     previous = base.row_count
     ok = change_within(count, previous, rule.max_change)
     change = (
-        f"{(count - previous) / previous:+.1%}" if previous else ("+0%" if count == 0 else "new rows")
+        f"{(count - previous) / previous:+.1%}"
+        if previous
+        else ("+0%" if count == 0 else "new rows")
     )
     text = (
         f"{count} rows, {change} vs {previous} at {base.recorded_at:%Y-%m-%d %H:%M} UTC "
@@ -100,8 +102,10 @@ def judge_row_changes(
     if count is None:
         for i, rule in targets:
             results[i] = _error(
-                results[i], rule, "the engine did not report the table's row count, which "
-                "max_change needs; use an engine that does (dq-polars, dq-sql, dq-spark)"
+                results[i],
+                rule,
+                "the engine did not report the table's row count, which "
+                "max_change needs; use an engine that does (dq-polars, dq-sql, dq-spark)",
             )
         return _rejudged(result, results, rules)
     store = history or RunHistory()
@@ -111,7 +115,9 @@ def judge_row_changes(
             for i, rule in targets:
                 key = HistoryKey(suite=suite, tenant=tenant_key, rule_id=rule.id)
                 results[i] = _compare(rule, results[i], count, txn.baseline(key))
-                txn.record(key, count, accepted=results[i].status is RuleStatus.PASSED, run_id=run_id)
+                txn.record(
+                    key, count, accepted=results[i].status is RuleStatus.PASSED, run_id=run_id
+                )
     except HistoryUnreadable as exc:
         logger.warning("dq: warning: %s", exc)
         for i, rule in targets:

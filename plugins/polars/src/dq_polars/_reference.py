@@ -46,7 +46,9 @@ def reference_values(rule: dq.Reference, column_dtype: pl.DataType) -> pl.Series
         ref = dq.reference_data(rule)
     except dq.DqError as exc:  # "rule 'fk': reference dataset ... is not loaded; ..."
         text = str(exc)
-        raise ReferenceProblem(text.split(": ", 1)[1] if text.startswith("rule ") else text) from None
+        raise ReferenceProblem(
+            text.split(": ", 1)[1] if text.startswith("rule ") else text
+        ) from None
     target = rule.target_column
     where = f"reference dataset {rule.dataset!r}"
     try:
