@@ -15,10 +15,14 @@ import dq
 import pytest
 from dq_aws import AwsConfig, AwsSecretsBackend
 from dq_aws.testing import REGION, MotoServer, free_port
+from dq_contract import SecretsCapabilities
 from dq_contract.secrets import SecretBackendContract
 
 
 class TestAwsSecretsBackendContract(SecretBackendContract):
+    # a full store: versions, writes, access control, a server: no contract case may skip
+    capabilities = SecretsCapabilities()
+
     @pytest.fixture
     def secret_backend(self, make_backend: Any) -> AwsSecretsBackend:
         return make_backend()

@@ -15,12 +15,16 @@ import dq
 import pytest
 from dq_azure import AzureKeyVaultBackend, AzureKeyVaultConfig
 from dq_azure.testing import KeyVaultTestServer, LoopbackTransport, free_port
+from dq_contract import SecretsCapabilities
 from dq_contract.secrets import SecretBackendContract
 
 from conftest import FORBIDDEN
 
 
 class TestAzureKeyVaultContract(SecretBackendContract):
+    # a full store: versions, writes, access control, a server: no contract case may skip
+    capabilities = SecretsCapabilities()
+
     @pytest.fixture
     def secret_backend(self, make_backend: Any) -> AzureKeyVaultBackend:
         return make_backend()

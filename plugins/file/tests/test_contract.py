@@ -21,6 +21,7 @@ import anyio
 import dq
 import pytest
 from conftest import CountingFileSystem, DiskAudit
+from dq_contract import SecretsCapabilities
 from dq_contract.secrets import SecretBackendContract
 from dq_file import FileBackend, Keyring
 
@@ -28,6 +29,9 @@ DENIED = "dq-admin-only/payroll"
 
 
 class TestFileBackendContract(SecretBackendContract):
+    # a full store: versions, writes, access control, a server: no contract case may skip
+    capabilities = SecretsCapabilities()
+
     @pytest.fixture
     def prepared_store(self, store_dir: Path, make_backend: Any) -> Path:
         """Store created by an admin (keys k1 + admin) who wrote DENIED under ``admin``."""

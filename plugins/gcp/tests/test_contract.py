@@ -13,12 +13,16 @@ from typing import Any
 
 import dq
 import pytest
+from dq_contract import SecretsCapabilities
 from dq_contract.secrets import SecretBackendContract
 from dq_gcp import GcpConfig, GcpSecretsBackend
 from dq_gcp.testing import FakeSecretManager, free_port
 
 
 class TestGcpSecretsBackendContract(SecretBackendContract):
+    # a full store: versions, writes, access control, a server: no contract case may skip
+    capabilities = SecretsCapabilities()
+
     @pytest.fixture
     def secret_backend(self, make_backend: Any) -> GcpSecretsBackend:
         return make_backend()

@@ -12,12 +12,16 @@ from typing import Any
 
 import dq
 import pytest
+from dq_contract import SecretsCapabilities
 from dq_contract.secrets import SecretBackendContract
 from dq_vault import VaultBackend, VaultConfig
 from dq_vault.testing import BaoDevServer, CountingTransport, free_port
 
 
 class TestVaultBackendContract(SecretBackendContract):
+    # a full store: versions, writes, access control, a server: no contract case may skip
+    capabilities = SecretsCapabilities()
+
     @pytest.fixture
     def secret_backend(
         self, bao: BaoDevServer, limited_token: str, transport: CountingTransport
