@@ -29,7 +29,7 @@ def test_judge_builds_the_result_with_identity_and_message() -> None:
         "amount",
         dq.RuleStatus.PASSED,
     )
-    assert result.message.startswith("2 of 8 non-null rows failed (25.00%)")
+    assert result.message.startswith("2 of 8 non-null rows failed (25.0%)")
     assert "meets mostly" in result.message and result.samples == (-1.0,)
     assert dq.judge(dq.NotNull(id="n", column="c"), 0, 3).message == "all 3 rows passed"
 

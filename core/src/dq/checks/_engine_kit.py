@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from dq.model._rates import percent
 from dq.model._results import RuleResult, RuleStatus, Scalar
 from dq.model._rules import RowCount
 
@@ -19,6 +20,12 @@ from dq.model._rules import RowCount
 NULL_IGNORING_CHECKS = frozenset(
     {"unique", "between", "regex", "in_set", "max_length", "min_length", "expression"}
 )
+
+
+#: Checks whose unit is a non-null value (for the wording of messages): the null-ignoring
+#: row checks, and ``reference``, which engines opt into one by one (so it is not in
+#: NULL_IGNORING_CHECKS, from which engines build what they claim to support).
+_VALUE_CHECKS = NULL_IGNORING_CHECKS | {"reference"}
 
 
 def rule_passes(failed: int, elements: int, mostly: float) -> bool:
@@ -61,14 +68,14 @@ def make_result(
 def judge(rule: Any, failed: int, elements: int, *, samples: tuple[Scalar, ...] = ()) -> RuleResult:
     """The verdict on a row-level rule from its counts, with the standard message."""
     ok = rule_passes(failed, elements, rule.mostly)
-    unit = "non-null rows" if rule.check in NULL_IGNORING_CHECKS else "rows"
+    unit = "non-null rows" if rule.check in _VALUE_CHECKS else "rows"
     if failed == 0:
         message = f"all {elements} {unit} passed"
     else:
-        message = f"{failed} of {elements} {unit} failed ({failed / elements:.2%})"
+        message = f"{failed} of {elements} {unit} failed ({percent(failed, elements)})"
         if rule.mostly < 1.0:
             relation = "meets" if ok else "is below"
-            message += f"; passing share {1 - failed / elements:.2%} {relation} mostly"
+            message += f"; passing share {percent(elements - failed, elements)} {relation} mostly"
             message += f" {rule.mostly:.2%}"
     status = RuleStatus.PASSED if ok else RuleStatus.FAILED
     return make_result(

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from dq.model._rates import percent
 from dq.model._results import CheckResult, RuleResult, RuleStatus, RunStatus, SampleRow
 from dq.model._rules import Severity
 
@@ -33,34 +34,6 @@ _COUNTS_SAID = re.compile(
     r"(?: \([^)]*\))?\s*;?\s*"
 )
 _SHARE_SAID = re.compile(r";?\s*passing share \S+ (?:meets|is below) mostly \S+")
-
-
-def percent(part: int, whole: int) -> str:
-    """``part / whole`` as a percentage that is honest at both ends.
-
-    ``0%`` and ``100%`` only when exactly none or all; below 1% two significant digits
-    (``0.0012%``), ``<0.0001%`` for anything smaller; otherwise one decimal, more when
-    rounding would reach 100% (``99.99%``), ``>99.9999%`` at the extreme.
-    """
-    if whole <= 0:
-        return "-"
-    if part <= 0:
-        return "0%"
-    if part >= whole:
-        return "100%"
-    pct = 100.0 * part / whole
-    if pct < 0.0001:
-        return "<0.0001%"
-    if pct < 1.0:
-        text = f"{pct:.2g}"
-        if "e" in text:  # .2g switches to exponent form below 1e-4; we stopped above it
-            text = f"{pct:.4f}"
-        return text + "%"
-    for digits in range(1, 5):
-        text = f"{pct:.{digits}f}"
-        if float(text) < 100.0:
-            return text + "%"
-    return ">99.9999%"
 
 
 def plural(count: int, noun: str) -> str:
