@@ -201,7 +201,6 @@ def execute(
 
     from dq.checks._sources import named_source, read_source, source_for_data
     from dq.plugins._host import Host
-    from dq.runs._suite_run import secret_resolver
 
     host = Host(ctx.inventory)
     host.record_for("engine", engine)  # fail fast, before reading data, if it is missing
@@ -212,22 +211,12 @@ def execute(
         src = attrs.evolve(src, format=data_format) if data_format else src
     options = engine_config(ctx, engine)
     # dq.toml's [engines.NAME] and [sources.NAME] may hold secret references, as a suite's may
-    resolver = secret_resolver(
-        ctx.config.get("secrets") or {},
-        host,
-        source=ctx.config_source,
-        tenant=None,
-        actor="cli:check",
-    )
+    resolve = _secret_references_resolver(ctx, host)
     if options:
-        options = resolver.resolve_tree_sync(options, where=f"engines.{engine}")
+        options = resolve(options, where=f"engines.{engine}")
     references = _references(ctx, rules, rules_file, src)  # refused before any data is read
     refuse_failures_over(failures, src, output)
-    frame, paths = read_source(
-        src,
-        resolve=resolver.resolve_tree_sync,
-        where=ctx.config_source,
-    )
+    frame, paths = read_source(src, resolve=resolve, where=ctx.config_source)
     data = src.label
     from dq.checks._references import references_bound
 
@@ -262,10 +251,38 @@ def _references(ctx: CommandContext, rules: Any, rules_file: str | None, src: An
     )
 
 
+def _secret_references_resolver(ctx: CommandContext, host: Any) -> Any:
+    """``resolve(tree, where=)`` for dq.toml tables: the secret machinery (backends,
+    cache, audit) is built on the first table that holds a ``${secret:`` reference, so
+    a check whose configuration has none never pays for it."""
+    resolver: Any = None
+
+    def resolve(tree: Any, *, where: str = "") -> Any:
+        nonlocal resolver
+        if "${secret:" not in repr(tree):
+            return tree
+        if resolver is None:
+            from dq.runs._suite_run import secret_resolver
+
+            resolver = secret_resolver(
+                ctx.config.get("secrets") or {},
+                host,
+                source=ctx.config_source,
+                tenant=None,
+                actor="cli:check",
+            )
+        return resolver.resolve_tree_sync(tree, where=where)
+
+    return resolve
+
+
 def _judge_changes(result: Any, rules: Any, rules_file: str | None, src: Any) -> Any:
     """``row_count`` ``max_change`` against the last ``dq check`` of the same rules file on
     the same data (its history name: ``check <rules file> <data>``, real paths)."""
     import os
+
+    if not any(getattr(rule, "max_change", None) is not None for rule in rules.rules):
+        return result  # no relative rule: the history store is never opened (nor imported)
 
     from dq.runs._row_change import judge_row_changes
 

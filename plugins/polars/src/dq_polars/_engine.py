@@ -25,7 +25,6 @@ import attrs
 import dq
 import polars as pl
 
-from dq_polars import _learn, _profile
 from dq_polars._compile import (
     ROWS,
     SUPPORTED_CHECKS,
@@ -278,12 +277,17 @@ class PolarsEngine:
     def profile(self, data: Any) -> dq.Profile:
         """Per-column statistics: one fused pass, plus one frequency query per column."""
         try:
+            from dq_polars import _profile  # imported on use: ``dq check`` never profiles
+
             return _profile.profile(_lazy(data), self._polars_engine(data))
         except _QUERY_ERRORS as exc:
             raise PolarsEngineError(f"dq-polars cannot profile the data: {exc}") from exc
 
     def learn(self, data: Any) -> dq.RuleSet:
-        """Rules for this data that its rare values (presumed defects) fail: see _learn."""
+        """Rules the data passes, with suspected defects listed beside them (not baked in):
+        a :class:`dq.LearnedRules`, see _learn."""
+        from dq_polars import _learn  # imported on use: ``dq check`` never learns
+
         try:
             return _learn.learn(_lazy(data), self._polars_engine(data))
         except _QUERY_ERRORS as exc:
