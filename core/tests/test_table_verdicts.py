@@ -128,3 +128,24 @@ def test_a_defined_statistic_passes_exactly_when_it_lies_within_the_bounds(
     result = dq.statistic_result(rule, value, values=1)
     assert (result.status is P) == inside
     assert result.element_count == 1 and result.failed_count == int(not inside)
+
+
+@pytest.mark.parametrize(
+    ("rule", "dtype", "expected"),
+    [
+        (dq.Unique(id="u", columns=("a", "b")), None, dq.RuleStatus.UNSUPPORTED),
+        (dq.Unique(id="u", column="a"), "Int64", None),
+        (dq.Between(id="b", column="x", min=date(2024, 1, 1)), "Date", dq.RuleStatus.UNSUPPORTED),
+        (dq.Between(id="b", column="x", min=date(2024, 1, 1)), "Int64", dq.RuleStatus.ERROR),
+        (dq.Between(id="b", column="x", min=1.0), "Date", dq.RuleStatus.ERROR),
+        (dq.Between(id="b", column="x", min=1.0), "Float64", None),
+        (dq.Between(id="b", column="x", min=date(2024, 1, 1)), None, None),
+    ],
+)
+def test_engines_of_the_1_2_vocabulary_refuse_1_3_shapes_the_same_way(
+    rule: object, dtype: str | None, expected: dq.RuleStatus | None
+) -> None:
+    verdict = dq.unsupported_1_3_shape(rule, dtype, engine="dq-old")
+    assert (verdict[0] if verdict else None) == expected
+    if verdict:
+        assert ("dq-old" in verdict[1]) == (expected is dq.RuleStatus.UNSUPPORTED)

@@ -78,6 +78,7 @@ _EXPORTS: dict[str, str] = {
     "statistic_result": "dq.checks._table_verdicts",
     "dtype_name_matches": "dq.checks._table_verdicts",
     "between_bounds_problem": "dq.checks._table_verdicts",
+    "unsupported_1_3_shape": "dq.checks._table_verdicts",
     "reference_data": "dq.checks._references",
     "reference_scope": "dq.checks._references",
     # notifications
@@ -193,6 +194,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         freshness_result,
         schema_result,
         statistic_result,
+        unsupported_1_3_shape,
     )
     from dq.config._converter import converter, make_converter, structure, unstructure
     from dq.config._files import load_document, load_typed
@@ -207,6 +209,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
     )
     from dq.model._failures import FailingRows
     from dq.model._jobs import Output, RunContext, Source, SourceRef, Suite
+    from dq.model._learning import LearnedRules, SuspectedDefect
     from dq.model._notifications import (
         Delivery,
         DeliveryStatus,
@@ -216,7 +219,6 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         NotificationKind,
         RuleFailure,
     )
-    from dq.model._learning import LearnedRules, SuspectedDefect
     from dq.model._results import (
         CheckResult,
         ColumnProfile,

@@ -237,3 +237,30 @@ def between_bounds_problem(rule: Any, dtype: str) -> str | None:
                 "(2024-01-31T00:00:00), read as the same wall-clock time"
             )
     return None
+
+
+def unsupported_1_3_shape(
+    rule: Any, column_dtype: str | None, *, engine: str
+) -> tuple[RuleStatus, str] | None:
+    """For an engine that checks only dq-core 1.2's rule shapes: (status, why) for a rule
+    that uses a 1.3 shape, or None when the engine may run the rule as before.
+
+    A composite ``unique`` (``columns``) is UNSUPPORTED, never run as a one-column unique.
+    ``between`` with date/time bounds, or on a Date/Datetime/Time column, is the ERROR
+    every engine reports for a bound of the wrong kind (:func:`between_bounds_problem`),
+    else UNSUPPORTED. *column_dtype* is the polars type name of the rule's column (None
+    when the column is missing: the engine reports that its own way).
+    """
+    if rule.check == "unique" and getattr(rule, "columns", ()):
+        return RuleStatus.UNSUPPORTED, f"{engine} does not check unique over several columns"
+    if rule.check != "between" or column_dtype is None:
+        return None
+    dated = any(bound_kind(b) != "number" for b in (rule.min, rule.max) if b is not None)
+    if not (dated or column_dtype.split("(", 1)[0] in _KIND_OF_TYPE):
+        return None
+    problem = between_bounds_problem(rule, column_dtype)
+    if problem:
+        return RuleStatus.ERROR, f"({rule.check}): {problem}"
+    if dated:
+        return RuleStatus.UNSUPPORTED, f"{engine} does not check between on dates and times"
+    return None

@@ -45,8 +45,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from datetime import time as dtime
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -662,31 +661,8 @@ def _convert(
     return attrs.evolve(judged, samples=samples), needs_more
 
 
-#: Column types whose between takes date, date-time or time bounds (docs/rules.md).
-_DATED = (pl.Date, pl.Datetime, pl.Time)
-
-
 def _beyond_translation(rule: dq.Rule, schema: pl.Schema) -> tuple[dq.RuleStatus, str] | None:
-    """Rule shapes of dq-core 1.3 that dq-great-expectations does not translate, or None.
-
-    A composite ``unique`` (``columns``) is UNSUPPORTED, never run as a one-column unique;
-    ``between`` with date/time bounds is UNSUPPORTED on a column of their kind and the
-    ERROR every engine gives (``dq.between_bounds_problem``) on any other column.
-    """
-    if rule.check == "unique" and rule.columns:  # type: ignore[union-attr]
-        return (
-            dq.RuleStatus.UNSUPPORTED,
-            "dq-great-expectations does not check unique over several columns",
-        )
-    bounds = (rule.min, rule.max) if rule.check == "between" else ()  # type: ignore[union-attr]
-    dated = any(isinstance(b, date | dtime) for b in bounds)
-    if bounds and rule.column in schema and (dated or schema[rule.column].base_type() in _DATED):  # type: ignore[union-attr]
-        problem = dq.between_bounds_problem(rule, str(schema[rule.column]))  # type: ignore[union-attr]
-        if problem:  # a bound of another kind than the column: the same error everywhere
-            return dq.RuleStatus.ERROR, f"({rule.check}): {problem}"
-        if any(isinstance(b, date | dtime) for b in bounds):
-            return (
-                dq.RuleStatus.UNSUPPORTED,
-                "dq-great-expectations does not check between on dates and times",
-            )
-    return None
+    """Rule shapes of dq-core 1.3 that dq-great-expectations does not translate, or None."""
+    column = getattr(rule, "column", None)
+    dtype = str(schema[column]) if column is not None and column in schema else None
+    return dq.unsupported_1_3_shape(rule, dtype, engine="dq-great-expectations")
