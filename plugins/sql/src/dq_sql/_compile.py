@@ -10,7 +10,8 @@ perform are settled here, before any query, as ERROR / UNSUPPORTED results.
 from __future__ import annotations
 
 import math
-from datetime import date, time
+from collections.abc import Callable
+from datetime import date, datetime, time
 from typing import Any
 
 import attrs
@@ -31,9 +32,14 @@ SUPPORTED_CHECKS = frozenset(
         "row_count",
         "dtype",
         "column_exists",
+        "schema",
+        "freshness",
+        "mean",
+        "stddev",
+        "quantile",
     }
 )
-TABLE_LEVEL = frozenset({"row_count", "dtype", "column_exists"})
+TABLE_LEVEL = frozenset({"row_count", "dtype", "column_exists", "schema"})
 STRING_CHECKS = frozenset({"regex", "max_length", "min_length"})
 #: Checks whose samples are failing values of the rule's column.
 SAMPLED = frozenset({"unique", "between", "regex", "in_set", "max_length", "min_length"})
@@ -51,6 +57,16 @@ class Compiled:
     approximate: str | None = None
     regex_probe: str | None = None  # SQL that fails when the regex is invalid
     expression: str | None = None  # transpiled expression, validated before the scan
+    #: more aggregates after ``failed`` and ``element`` (a statistic's value)
+    extra: tuple[str, ...] = ()
+    #: table-level rules: the verdict from the raw aggregates and the check's start
+    judge: Callable[[tuple[Any, ...], datetime], dq.RuleResult] | None = None
+    #: composite unique: the key columns whose repeated combinations are the samples
+    key_columns: tuple[str, ...] = ()
+
+    @property
+    def aggregates(self) -> tuple[str, ...]:
+        return (self.failed, self.element, *self.extra)
 
 
 def base(rule: Any) -> dict[str, Any]:
@@ -79,9 +95,15 @@ def _count_if(predicate: str) -> str:
 
 
 def compile_rule(
-    rule: Any, schema: dict[str, str], d: Dialect, source: str
+    rule: Any, schema: dict[str, str], d: Dialect, source: str, full: dict[str, str] | None = None
 ) -> Compiled | dq.RuleResult | None:
-    """The rule's SQL, a settled result, or None for table-level checks (judged by the engine)."""
+    """The rule's SQL, a settled result, or None for table-level checks (judged by the engine).
+
+    *full* maps columns to type names with a Datetime's unit and zone (default: *schema*).
+    """
+    from dq_sql import _table_checks
+
+    full = schema if full is None else full
     check = rule.check
     if check not in SUPPORTED_CHECKS:
         return unsupported_result(rule, f"the sql engine does not perform {check!r} checks")
@@ -89,8 +111,12 @@ def compile_rule(
         return None
     if check == "expression":
         return _expression(rule, schema, d)
+    if check == "freshness":
+        return _table_checks.freshness(rule, full, d)
+    if check in _table_checks.STATISTICS:
+        return _table_checks.statistic(rule, schema, d)
     if check == "unique" and rule.columns:  # never a one-column unique of column None
-        return unsupported_result(rule, "the sql engine does not check unique over several columns")
+        return _table_checks.composite_unique(rule, schema, d, source)
     name = rule.column
     if name not in schema:
         known = ", ".join(schema) or "none"
@@ -115,11 +141,11 @@ def compile_rule(
     if check == "between":
         # a bound of another kind than the column: the same error on every engine
         if dtype in TEMPORAL or any(isinstance(b, date | time) for b in (rule.min, rule.max)):
-            problem = dq.between_bounds_problem(rule, dtype)
+            problem = dq.between_bounds_problem(rule, full.get(name, dtype))
             if problem:
                 return error_result(rule, problem)
         if dtype in TEMPORAL:
-            return unsupported_result(rule, "between on temporal columns is not supported by sql")
+            return _table_checks.temporal_between(rule, name, full.get(name, dtype), d)
         if dtype not in NUMERIC:
             return error_result(rule, f"between needs a numeric column, {name!r} is {dtype}")
         parts = [d.is_nan(c)] if dtype in FLOATS else []

@@ -84,6 +84,8 @@ class Connection:
         self.label = label
         self.secrets = secrets
         self.row_column: str | None = None  # set when the source carries a row-order column
+        #: a polars frame's Datetime zones (DuckDB keeps the instants, not the zone name)
+        self.zones: dict[str, str] = {}
 
     def fail(self, exc: BaseException, doing: str) -> SqlSourceError:
         return SqlSourceError(
@@ -103,14 +105,33 @@ class Connection:
             names = [d.name for d in cur.description or ()]
             return names, cur.fetchall()
 
-    def describe(self, sql: str) -> list[tuple[str, str]]:
-        """(name, dq dtype name) of each column *sql* returns, without reading its rows."""
+    def describe(self, sql: str, *, full: bool = False) -> list[tuple[str, str]]:
+        """(name, dq dtype name) of each column *sql* returns, without reading its rows.
+
+        *full*: a ``Datetime`` with its unit and zone (``Dialect.full_dtype_name``).
+        """
+        name = self.dialect.full_dtype_name if full else self.dialect.dtype_name
         if self.dialect is DUCKDB:
             _, rows = self.run(f"DESCRIBE {sql}")
-            return [(r[0], self.dialect.dtype_name(r[1])) for r in rows]
-        with self.raw.cursor() as cur:
-            cur.execute(f"SELECT * FROM ({sql}) AS dq_probe LIMIT 0")
-            return [(d.name, self.dialect.dtype_name(d.type_code)) for d in cur.description or ()]
+            found = [(r[0], name(r[1])) for r in rows]
+        else:
+            with self.raw.cursor() as cur:
+                cur.execute(f"SELECT * FROM ({sql}) AS dq_probe LIMIT 0")
+                found = [(d.name, name(d.type_code)) for d in cur.description or ()]
+        return [(n, self._zoned(n, t)) for n, t in found]
+
+    def _zoned(self, column: str, dtype: str) -> str:
+        zone = self.zones.get(column)
+        return dtype.replace("time_zone='UTC'", f"time_zone={zone!r}") if zone else dtype
+
+    def sample(self, column: str | None, value: Any) -> Any:
+        """A failing value as the oracle shows it: an instant in its column's zone."""
+        zone = self.zones.get(column or "")
+        if zone and getattr(value, "tzinfo", None) is not None:
+            from zoneinfo import ZoneInfo
+
+            return value.astimezone(ZoneInfo(zone))
+        return value
 
     def close(self) -> None:
         try:
@@ -222,6 +243,11 @@ def _frame_in_duckdb(data: Any) -> Iterator[Connection]:
             raw.execute(f"CREATE OR REPLACE TABLE dq_frame AS SELECT * FROM read_parquet('{path}')")
             conn = Connection(raw, DUCKDB, "polars frame", ())
             conn.row_column = ROW_COLUMN
+            conn.zones = {
+                name: zone
+                for name, dtype in frame.schema.items()
+                if (zone := getattr(dtype, "time_zone", None))
+            }
             yield conn
         finally:
             raw.execute("DROP TABLE IF EXISTS dq_frame")

@@ -125,6 +125,55 @@ class Dialect:
         translated, reason = _regex.for_postgres(pattern)
         return f"({column} ~ {self.literal(translated)})", reason
 
+    def full_dtype_name(self, native: Any) -> str:
+        """The polars name with a ``Datetime``'s unit and zone, as ``schema`` and ``between``
+        compare them: a zoned timestamp holds instants (shown in UTC), a plain one wall-clock
+        readings. Other types are their base name (:meth:`dtype_name`)."""
+        base = self.dtype_name(native)
+        if base != "Datetime":
+            return base
+        if self.name == "duckdb":
+            text = str(native).upper()
+            zoned = "TIME ZONE" in text
+            unit = {"TIMESTAMP_NS": "ns", "TIMESTAMP_MS": "ms"}.get(text, "us")
+        else:
+            zoned, unit = int(native) == 1184, "us"
+        zone = "'UTC'" if zoned else "None"
+        return f"Datetime(time_unit='{unit}', time_zone={zone})"
+
+    def typed_literal(self, value: Any, dtype: str) -> str:
+        """A date, date-time or time bound as a typed SQL literal for a *dtype* column."""
+        text = self.literal(value.isoformat())
+        if dtype == "Date":
+            return f"CAST({text} AS DATE)"
+        if dtype == "Time":  # DuckDB: a polars Time arrives as TIME_NS, which TIME won't meet
+            return f"CAST({text} AS {'TIME_NS' if self.name == 'duckdb' else 'TIME'})"
+        zoned = getattr(value, "tzinfo", None) is not None
+        return f"CAST({text} AS {'TIMESTAMPTZ' if zoned else 'TIMESTAMP'})"
+
+    def temporal_column(self, column: str, dtype: str) -> str:
+        """*column* as compared with :meth:`typed_literal` (DuckDB: any TIME as TIME_NS)."""
+        if dtype == "Time" and self.name == "duckdb":
+            return f"CAST({column} AS TIME_NS)"
+        return column
+
+    def not_finite(self, column: str) -> str:
+        """True for NaN and ±inf of a float column."""
+        if self.name == "duckdb":
+            return f"(NOT isfinite({column}))"
+        words = ("NaN", "Infinity", "-Infinity")
+        return f"({column} IN ({', '.join(f'CAST({w!r} AS DOUBLE PRECISION)' for w in words)}))"
+
+    def quantile(self, column: str, q: float) -> str:
+        """The *q* quantile with linear interpolation (``percentile_cont``)."""
+        if self.name == "duckdb":
+            return f"quantile_cont({column}, {float(q)!r})"
+        return f"percentile_cont({float(q)!r}) WITHIN GROUP (ORDER BY {column})"
+
+    def utc_naive(self, column: str) -> str:
+        """A zoned timestamp as the naive UTC reading (no tz-database needed in Python)."""
+        return f"({column} AT TIME ZONE 'UTC')"
+
     def dtype_name(self, native: Any) -> str:
         if self.name == "duckdb":
             text = str(native).upper()

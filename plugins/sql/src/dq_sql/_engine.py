@@ -43,6 +43,13 @@ def scalar(value: Any) -> Any:
     return dq.json_scalar(value)
 
 
+def sample(value: Any) -> Any:
+    """A JSON-safe failure sample, shown as every engine shows it (``str`` of a date-time)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    return dq.json_scalar(value)
+
+
 class SqlEngine:
     """Satisfies ``dq.protocols.Engine`` for SQL tables, queries and polars frames."""
 
@@ -62,7 +69,7 @@ class SqlEngine:
     def check(self, data: Any, rules: dq.RuleSet) -> dq.CheckResult:
         started_at, started = datetime.now(UTC), time.perf_counter()
         with open_source(data, self.config.url) as (conn, source):
-            results, rows = self._check(conn, source, rules)
+            results, rows = self._check(conn, source, rules, started_at)
         return dq.CheckResult(
             status=dq.run_status(results, rules.gate),
             engine=ENGINE_NAME,
@@ -73,14 +80,15 @@ class SqlEngine:
         )
 
     def _check(
-        self, conn: Connection, source: str, rules: dq.RuleSet
+        self, conn: Connection, source: str, rules: dq.RuleSet, now: datetime
     ) -> tuple[list[dq.RuleResult], int]:
         d = conn.dialect
-        schema = dict(_schema(conn, source))
+        full = dict(_schema(conn, source, full=True))
+        schema = {name: dtype.split("(", 1)[0] for name, dtype in full.items()}
         settled: dict[int, dq.RuleResult] = {}
         plans: dict[int, Compiled] = {}
         for i, rule in enumerate(rules.rules):
-            out = compile_rule(rule, schema, d, source)
+            out = compile_rule(rule, schema, d, source, full)
             if isinstance(out, Compiled):
                 problem = _validate(conn, out, source)
                 if problem:
@@ -99,9 +107,13 @@ class SqlEngine:
         for i, rule in enumerate(rules.rules):
             if i in settled:
                 results.append(settled[i])
+            elif i in plans and plans[i].judge is not None:
+                results.append(plans[i].judge(counts[i], now))  # type: ignore[misc]
             elif i in plans:
-                failed, element = counts[i]
+                failed, element = (int(v or 0) for v in counts[i][:2])
                 results.append(_judged(plans[i], failed, element, samples.get(i, ())))
+            elif rule.check == "schema":
+                results.append(dq.schema_result(rule, full))
             else:
                 results.append(_table_level(rule, schema, rows))
         return results, rows
@@ -110,15 +122,17 @@ class SqlEngine:
         self, conn: Connection, source: str, plans: dict[int, Compiled]
     ) -> tuple[int, dict[int, Any]]:
         items = ["count(*) AS dq_rows"]
+        spans: dict[int, tuple[int, int]] = {}
         for i, plan in plans.items():
-            items += [f"{plan.failed} AS dq_f{i}", f"{plan.element} AS dq_e{i}"]
+            start = len(items)
+            items += [f"{sql} AS dq_a{i}_{k}" for k, sql in enumerate(plan.aggregates)]
+            spans[i] = (start, len(items))
         try:
             _, rows = conn.run(f"SELECT {', '.join(items)} FROM {source}")
         except Exception:  # noqa: BLE001 - re-run rule by rule to find the culprit
             return self._counts_one_by_one(conn, source, plans)
         row = rows[0]
-        out = {i: (int(row[1 + 2 * k] or 0), int(row[2 + 2 * k] or 0)) for k, i in enumerate(plans)}
-        return int(row[0]), out
+        return int(row[0]), {i: tuple(row[a:b]) for i, (a, b) in spans.items()}
 
     def _counts_one_by_one(
         self, conn: Connection, source: str, plans: dict[int, Compiled]
@@ -130,8 +144,8 @@ class SqlEngine:
         out: dict[int, Any] = {}
         for i, plan in plans.items():
             try:
-                _, got = conn.run(f"SELECT {plan.failed}, {plan.element} FROM {source}")
-                out[i] = (int(got[0][0] or 0), int(got[0][1] or 0))
+                _, got = conn.run(f"SELECT {', '.join(plan.aggregates)} FROM {source}")
+                out[i] = tuple(got[0])
             except Exception as exc:  # noqa: BLE001
                 out[i] = f"the database could not evaluate it: {mask(_first(exc), *conn.secrets)}"
         return int(rows[0][0]), out
@@ -150,9 +164,9 @@ def _first(exc: BaseException) -> str:
     return (str(exc).strip() or type(exc).__name__).splitlines()[0]
 
 
-def _schema(conn: Connection, source: str) -> list[tuple[str, str]]:
+def _schema(conn: Connection, source: str, *, full: bool = False) -> list[tuple[str, str]]:
     try:
-        columns = conn.describe(f"SELECT * FROM {source}")
+        columns = conn.describe(f"SELECT * FROM {source}", full=full)
     except Exception as exc:  # noqa: BLE001
         raise conn.fail(exc, "reading the columns") from None
     return [(n, t) for n, t in columns if n != conn.row_column]
@@ -181,7 +195,7 @@ def _samples(
     wanted = [
         i
         for i, p in plans.items()
-        if size > 0 and p.fails and p.rule.check in SAMPLED and counts[i][0] > 0
+        if size > 0 and p.fails and p.rule.check in SAMPLED and int(counts[i][0] or 0) > 0
     ]
     if not wanted:
         return {}
@@ -190,6 +204,14 @@ def _samples(
     else:
         numbered = f"(SELECT *, row_number() OVER () AS dq_rn FROM {source}) AS dq_numbered"
         order = "dq_rn"
+    out = {
+        i: _combinations(conn, plans[i], numbered, order, size)
+        for i in wanted
+        if plans[i].key_columns
+    }
+    wanted = [i for i in wanted if i not in out]
+    if not wanted:
+        return out
     items = []
     for i in wanted:
         p = plans[i]
@@ -202,7 +224,35 @@ def _samples(
         _, rows = conn.run(f"SELECT {', '.join(items)}")
     except Exception as exc:  # noqa: BLE001 - samples are extra; a failure here is a source fault
         raise conn.fail(exc, "reading failure samples") from None
-    return {i: tuple(scalar(v) for v in (rows[0][k] or ())) for k, i in enumerate(wanted)}
+    names = {i: plans[i].rule.column for i in wanted}
+    out.update(
+        {
+            i: tuple(sample(conn.sample(names[i], v)) for v in (rows[0][k] or ()))
+            for k, i in enumerate(wanted)
+        }
+    )
+    return out
+
+
+def _combinations(
+    conn: Connection, plan: Compiled, numbered: str, order: str, size: int
+) -> tuple[Any, ...]:
+    """Composite unique: the repeated combinations ({column: value}), in order of first
+    appearance, at most *size* (only run when the rule failed rows)."""
+    keys = ", ".join(conn.dialect.ident(n) for n in plan.key_columns)
+    sql = (
+        f"SELECT {keys} FROM (SELECT {keys}, min({order}) AS dq_first, count(*) AS dq_n "
+        f"FROM {numbered} WHERE {plan.fails} GROUP BY {keys}) AS dq_c WHERE dq_n > 1 "
+        f"ORDER BY dq_first LIMIT {int(size)}"
+    )
+    try:
+        _, rows = conn.run(sql)
+    except Exception as exc:  # noqa: BLE001 - samples are extra; a failure here is a source fault
+        raise conn.fail(exc, "reading failure samples") from None
+    names = plan.key_columns
+    return tuple(
+        {n: sample(conn.sample(n, v)) for n, v in zip(names, row, strict=True)} for row in rows
+    )
 
 
 def _judged(plan: Compiled, failed: int, element: int, samples: tuple[Any, ...]) -> dq.RuleResult:
