@@ -28,9 +28,14 @@ SUPPORTED_CHECKS = frozenset(
         "row_count",
         "dtype",
         "column_exists",
+        "schema",
+        "freshness",
+        "mean",
+        "stddev",
+        "quantile",
     }
 )
-TABLE_LEVEL = frozenset({"row_count", "dtype", "column_exists"})
+TABLE_LEVEL = frozenset({"row_count", "dtype", "column_exists", "schema"})
 SAMPLED = frozenset({"unique", "between", "regex", "in_set", "max_length", "min_length"})
 NUMERIC = frozenset({"Int8", "Int16", "Int32", "Int64", "Float32", "Float64", "Decimal"})
 FLOATS = frozenset({"Float32", "Float64"})
@@ -71,6 +76,11 @@ class Plan:
     judged: Any
     column: str | None = None  # sampled column
     unique: bool = False  # failed count comes from the group counts, not ``fails``
+    #: composite unique: the key columns (samples are their repeated combinations)
+    key_columns: tuple[str, ...] = ()
+    #: table-level rules: their aggregates, and the verdict from the aggregates' values
+    aggs: tuple[Any, ...] = ()
+    judge: Any = None
 
 
 def base(rule: Any) -> dict[str, Any]:
@@ -94,10 +104,15 @@ def java_pattern(pattern: str) -> str:
 
 
 def compile_rule(
-    rule: Any, df: Any, schema: dict[str, str], spark: Any
+    rule: Any, df: Any, schema: dict[str, str], spark: Any, full: dict[str, str] | None = None
 ) -> Plan | dq.RuleResult | None:
+    """The rule's plan, a settled result, or None for the table-level checks judged from
+    the schema and row count. *full*: type names with a Datetime's zone (default *schema*)."""
     from pyspark.sql import functions as F
 
+    from dq_spark import _table_checks
+
+    full = schema if full is None else full
     check = rule.check
     if check not in SUPPORTED_CHECKS:
         return dq.RuleResult(
@@ -109,11 +124,27 @@ def compile_rule(
         return None
     if check == "expression":
         return _expression(rule, df)
+    if check == "freshness" or check in _table_checks.STATISTICS:
+        built = (
+            _table_checks.freshness(rule, full)
+            if check == "freshness"
+            else _table_checks.statistic(rule, schema)
+        )
+        if isinstance(built, str):
+            return error_result(rule, built)
+        aggs, judge = built
+        return Plan(rule, fails=None, judged=None, aggs=tuple(aggs), judge=judge)
     if check == "unique" and rule.columns:  # never a one-column unique of column None
-        return dq.RuleResult(
-            **base(rule),
-            status=dq.RuleStatus.UNSUPPORTED,
-            message=f"rule {rule.id}: the spark engine does not check unique over several columns",
+        for key in rule.columns:
+            if key not in schema:
+                known = ", ".join(schema) or "none"
+                return error_result(rule, f"unknown column {key!r} (columns: {known})")
+        # a row whose key columns are all null is not judged; otherwise null equals null
+        judged = F.lit(False)
+        for key in rule.columns:
+            judged = judged | _table_checks.quoted(key).isNotNull()
+        return Plan(
+            rule, fails=F.lit(False), judged=judged, unique=True, key_columns=tuple(rule.columns)
         )
     name = rule.column
     if name not in schema:
@@ -138,9 +169,12 @@ def compile_rule(
             )
         # a bound of another kind than the column: the same error on every engine
         if dtype in TEMPORAL or any(isinstance(b, date | time) for b in (rule.min, rule.max)):
-            problem = dq.between_bounds_problem(rule, dtype)
+            problem = dq.between_bounds_problem(rule, full.get(name, dtype))
             if problem:
                 return error_result(rule, problem)
+        if dtype in ("Date", "Datetime"):
+            fails = _table_checks.temporal_fails(rule, name, full.get(name, dtype))
+            return Plan(rule, fails=fails, judged=not_null, column=name)
         if dtype in TEMPORAL:
             return dq.RuleResult(
                 **base(rule),

@@ -30,6 +30,7 @@ from dq_spark._compile import (
 )
 from dq_spark._config import SparkConfig
 from dq_spark._session import SparkSourceError, session, to_spark
+from dq_spark._table_checks import full_dtype_name
 
 ENGINE_NAME = "spark"
 
@@ -62,26 +63,34 @@ class SparkEngine:
         started_at, started = datetime.now(UTC), time.perf_counter()
         df, row_column, label = to_spark(data, self.config)
         spark = df.sparkSession
-        schema = {f.name: dtype_name(f.dataType) for f in df.schema.fields if f.name != row_column}
+        fields = [f for f in df.schema.fields if f.name != row_column]
+        schema = {f.name: dtype_name(f.dataType) for f in fields}
+        full = {f.name: full_dtype_name(f.dataType, schema[f.name]) for f in fields}
         settled: dict[int, dq.RuleResult] = {}
         plans: dict[int, Plan] = {}
         for i, rule in enumerate(rules.rules):
-            out = compile_rule(rule, df, schema, spark)
+            out = compile_rule(rule, df, schema, spark, full)
             if isinstance(out, Plan):
                 plans[i] = out
             elif out is not None:
                 settled[i] = out
         try:
             rows, counts = _counts(df, plans, schema)
-            samples = _samples(df, plans, counts, rules.sample_size, row_column, schema)
+            samples = _samples(
+                df, plans, counts, rules.sample_size, row_column, schema, _zones(data)
+            )
         except Exception as exc:  # noqa: BLE001 - a job failed: the source, or the cluster
             raise SparkSourceError(f"{label}: the Spark job failed: {_first(exc)}") from None
         results = []
         for i, rule in enumerate(rules.rules):
             if i in settled:
                 results.append(settled[i])
+            elif i in plans and plans[i].judge is not None:
+                results.append(plans[i].judge(counts[i], started_at))
             elif i in plans:
                 results.append(_judged(plans[i], *counts[i], samples.get(i, ())))
+            elif rule.check == "schema":
+                results.append(dq.schema_result(rule, full))
             else:
                 results.append(_table_level(rule, schema, rows))
         return dq.CheckResult(
@@ -112,13 +121,58 @@ def _first(exc: BaseException) -> str:
     return (str(exc).strip() or type(exc).__name__).splitlines()[0]
 
 
+#: date-times in keys to the microsecond (to_json's default stops at milliseconds)
+_JSON_TIMES = {
+    "timestampFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX",
+    "timestampNTZFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSSSS",
+}
+
+
 def _as_key(c: Any, dtype: str) -> Any:
     """One text key per value, equal exactly when dq's values are equal: JSON of the value,
     with -0.0 folded into 0.0 (``x + 0.0``) so they group together as numbers do."""
     from pyspark.sql import functions as F
 
     value = c + F.lit(0.0) if dtype in FLOATS else c
-    return F.to_json(F.struct(value.alias("v")))
+    return F.to_json(F.struct(value.alias("v")), _JSON_TIMES)
+
+
+def _plan_key(plan: Plan, schema: dict[str, str]) -> Any:
+    """The grouping key of a unique rule: its column's, or a composite's (fields ``k0``…;
+    a null field is left out of the JSON, so each null position stays distinct)."""
+    from pyspark.sql import functions as F
+
+    if not plan.key_columns:
+        return _as_key(quoted(plan.column), schema[plan.column])  # type: ignore[index]
+    parts = []
+    for j, name in enumerate(plan.key_columns):
+        c = quoted(name)
+        parts.append((c + F.lit(0.0) if schema[name] in FLOATS else c).alias(f"k{j}"))
+    return F.to_json(F.struct(*parts), _JSON_TIMES)
+
+
+def _decode(value: Any, dtype: str, zone: str | None = None) -> Any:
+    """A key's JSON value back to what the oracle shows (NaN/inf floats, ``str`` of a
+    date-time; an instant in its polars column's *zone*, which Spark does not keep)."""
+    if isinstance(value, str) and dtype in FLOATS:
+        return float(value)  # Spark writes NaN and infinities as JSON strings
+    if isinstance(value, str) and dtype == "Datetime":
+        moment = datetime.fromisoformat(value)
+        if zone and moment.tzinfo is not None:
+            from zoneinfo import ZoneInfo
+
+            moment = moment.astimezone(ZoneInfo(zone))
+        return str(moment)
+    return value
+
+
+def _zones(data: Any) -> dict[str, str]:
+    """A polars frame's Datetime zones by column (Spark's TimestampType keeps none)."""
+    kind = type(data).__name__
+    if kind not in ("DataFrame", "LazyFrame") or not type(data).__module__.startswith("polars"):
+        return {}
+    schema = data.collect_schema() if kind == "LazyFrame" else data.schema
+    return {n: z for n, dtype in schema.items() if (z := getattr(dtype, "time_zone", None))}
 
 
 def _exploded(df: Any, items: list[tuple[int, Any, Any]]) -> Any:
@@ -143,23 +197,23 @@ def _counts(
 
     aggs = [F.count(F.lit(1)).alias("dq_rows")]
     for i, p in plans.items():
+        if p.judge is not None:
+            aggs += [a.alias(f"dq_t{i}_{k}") for k, a in enumerate(p.aggs)]
+            continue
         if not p.unique:
             aggs.append(F.sum(F.when(p.fails, 1).otherwise(0)).alias(f"dq_f{i}"))
         aggs.append(F.sum(F.when(p.judged, 1).otherwise(0)).alias(f"dq_e{i}"))
     row_df = df.agg(*aggs)
-    uniques = [
-        (i, quoted(p.column).isNotNull(), _as_key(quoted(p.column), schema[p.column]))
-        for i, p in plans.items()
-        if p.unique
-    ]
+    uniques = [(i, p.judged, _plan_key(p, schema)) for i, p in plans.items() if p.unique]
     if len(uniques) == 1:
-        # one column: group on its values as they are (Spark's grouping already folds -0.0
-        # into 0.0 and NaN with NaN), skipping the JSON keys the exploded form needs
-        i, not_null, _ = uniques[0]
-        column = quoted(plans[i].column)
+        # one rule: group on its values as they are (Spark's grouping already folds -0.0
+        # into 0.0, NaN with NaN and null with null), skipping the JSON keys the exploded
+        # form needs
+        i, judged, _ = uniques[0]
+        keys = plans[i].key_columns or (plans[i].column,)
         dups = (
-            df.where(not_null)
-            .groupBy(column)
+            df.where(judged)
+            .groupBy(*[quoted(k) for k in keys])
             .agg(F.count(F.lit(1)).alias("dq_n"))
             .where(F.col("dq_n") > 1)
             .agg(F.sum("dq_n").alias("dq_n"))
@@ -180,10 +234,13 @@ def _counts(
         row_df = row_df.crossJoin(dups)
     row = row_df.collect()[0].asDict()
     dup = {int(s["dq_i"]): int(s["dq_n"]) for s in row.get("dq_dups") or ()}
-    counts = {
-        i: (dup.get(i, 0) if p.unique else int(row[f"dq_f{i}"] or 0), int(row[f"dq_e{i}"] or 0))
-        for i, p in plans.items()
-    }
+    counts: dict[int, Any] = {}
+    for i, p in plans.items():
+        if p.judge is not None:
+            counts[i] = [row[f"dq_t{i}_{k}"] for k in range(len(p.aggs))]
+            continue
+        failed = dup.get(i, 0) if p.unique else int(row[f"dq_f{i}"] or 0)
+        counts[i] = (failed, int(row[f"dq_e{i}"] or 0))
     return int(row["dq_rows"]), counts
 
 
@@ -194,6 +251,7 @@ def _samples(
     size: int,
     row: str | None,
     schema: dict[str, str],
+    zones: dict[str, str],
 ) -> dict[int, tuple[Any, ...]]:
     """ONE action: distinct failing values of every failing rule, first row first, bounded."""
     import json
@@ -204,7 +262,11 @@ def _samples(
     wanted = [
         i
         for i, p in plans.items()
-        if size > 0 and p.column and p.rule.check in SAMPLED and counts[i][0] > 0
+        if size > 0
+        and (p.column or p.key_columns)
+        and p.rule.check in SAMPLED
+        and p.judge is None
+        and counts[i][0] > 0
     ]
     if not wanted:
         return {}
@@ -212,8 +274,7 @@ def _samples(
     items = []
     for i in wanted:
         p = plans[i]
-        c = quoted(p.column)
-        items.append((i, c.isNotNull() if p.unique else p.fails, _as_key(c, schema[p.column])))
+        items.append((i, p.judged if p.unique else p.fails, _plan_key(p, schema)))
     unique_ids = [i for i in wanted if plans[i].unique]
     grouped = (
         _exploded(df.withColumn("__dq_first", order), items)
@@ -228,12 +289,23 @@ def _samples(
     got: dict[int, list[tuple[int, Any]]] = {}
     for r in ranked.select("dq_i", "dq_k", "dq_first").collect():
         i = int(r["dq_i"])
-        value = json.loads(r["dq_k"])["v"]
-        if isinstance(value, str) and schema[plans[i].column] in FLOATS:
-            value = float(value)  # Spark writes NaN and infinities as JSON strings
+        decoded = json.loads(r["dq_k"])
+        names = plans[i].key_columns
+        if names:  # composite unique: the repeated combination, {column: value}
+            value: Any = {
+                n: scalar(_decode(decoded.get(f"k{j}"), schema[n], zones.get(n)))
+                for j, n in enumerate(names)
+            }
+        else:
+            column = plans[i].column
+            value = _decode(decoded["v"], schema[column], zones.get(column))
         got.setdefault(i, []).append((r["dq_first"], value))
     return {
-        i: tuple(scalar(v) for _, v in sorted(got.get(i, []), key=lambda t: t[0])) for i in wanted
+        i: tuple(
+            v if isinstance(v, dict) else scalar(v)
+            for _, v in sorted(got.get(i, []), key=lambda t: t[0])
+        )
+        for i in wanted
     }
 
 
