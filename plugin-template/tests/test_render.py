@@ -151,7 +151,10 @@ def test_renders_a_complete_distribution_for_the_kind(
     project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
     assert project["name"] == f"dq-{name}"
     # a notifier reads Notification.kind (hook API 1.2); the other kinds run on any 1.x
-    core, api = ("dq-core>=1.2,<2", "^1.2") if kind == "notifier" else ("dq-core>=1,<2", "^1.0")
+    core, api = {
+        "notifier": ("dq-core>=1.2,<2", "^1.2"),  # Notification.kind
+        "engine": ("dq-core>=1.3,<2", "^1.3"),  # dq.unsupported_1_3_shape
+    }.get(kind, ("dq-core>=1,<2", "^1.0"))
     assert core in project["dependencies"]
     assert project["entry-points"][GROUPS[kind]] == {name: package}
     assert project["entry-points"]["dq.hook_api"] == {api: package}
