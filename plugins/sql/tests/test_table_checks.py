@@ -107,6 +107,8 @@ RULES = dq.RuleSet(
         dq.Quantile(id="p90", column="amount", quantile=0.9, min=8.1, max=8.3),  # linear 8.2
         dq.Mean(id="nan", column="odd", min=-INF),  # undefined: a NaN
         dq.StdDev(id="ints", column="id", min=0),
+        dq.Quantile(id="q_ints", column="id", quantile=0.3, min=1, max=1.25),
+        dq.Quantile(id="q_decimal", column="price", quantile=0.5, max=1),  # no values
         dq.Mean(id="none", column="price", max=1.0),  # no values
         dq.Mean(id="text", column="status", min=0),  # not numeric: error
     )
@@ -150,6 +152,10 @@ def table(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     return SqlTable(table="kinds", url=url)
 
 
+def _rule(rule_id: str) -> Any:
+    return next(r for r in RULES.rules if r.id == rule_id)
+
+
 def _seen(result: dq.CheckResult) -> dict[str, tuple[str, int, int]]:
     return {r.rule_id: (r.status.value, r.failed_count, r.element_count) for r in result.results}
 
@@ -168,7 +174,7 @@ def test_statistics_messages_are_dq_cores_with_the_databases_value(table: SqlTab
     values = [v for v in COLUMNS["amount"][3] if v is not None]
     mean = sum(values) / len(values)
     message = got.by_id("mean").message
-    assert message == dq.statistic_result(RULES.rules[18], mean, values=7).message
+    assert message == dq.statistic_result(_rule("mean"), mean, values=7).message
     sd = got.by_id("sd").message
     spread = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
     assert f"{spread:.10g}" in sd and "(7 values)" in sd
