@@ -363,10 +363,13 @@ _VALUE_COMPILERS: dict[str, Callable[..., pl.Expr]] = {
 
 
 def _expression(rule: dq.Expression, lf: pl.LazyFrame) -> pl.Expr:
-    """Parse and type-check the SQL on an empty slice of the data before trusting it."""
+    """Parse and type-check the SQL on an empty frame of the data's schema before trusting
+    it (built from the schema, so the source is not touched: polars < 1.34 would run even
+    ``head(0)`` through the scan)."""
     try:
         expr = pl.sql_expr(rule.expression)
-        probe = lf.head(0).select(expr.alias("__dq_probe")).collect(engine="in-memory")
+        empty = pl.DataFrame(schema=lf.collect_schema()).lazy()
+        probe = empty.select(expr.alias("__dq_probe")).collect(engine="in-memory")
     except (pl.exceptions.PolarsError, pl.exceptions.PanicException, OSError) as exc:
         raise RuleProblem(
             f"cannot evaluate expression {rule.expression!r}: {polars_message(str(exc))}"

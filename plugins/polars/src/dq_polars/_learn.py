@@ -89,7 +89,8 @@ def _stats(i: int, x: pl.Expr, dtype: pl.DataType, stride: int, shape: str | Non
     out = [x.null_count().alias(f"nulls_{i}")]
     if k in ("nested", "other"):
         return out
-    out.append(x.drop_nulls().approx_n_unique().alias(f"approx_{i}"))
+    # physical values: polars 1.32 has no approx_n_unique for Date/Datetime
+    out.append(x.drop_nulls().to_physical().approx_n_unique().alias(f"approx_{i}"))
     if k in ("numeric", "temporal"):
         v = _values(x, dtype)
         sample = _sampled(v, stride)
