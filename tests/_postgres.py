@@ -89,6 +89,10 @@ def _pg_type(dtype: pl.DataType) -> str:
         return "double precision"
     if dtype == pl.Boolean:
         return "boolean"
+    if dtype == pl.Date:
+        return "date"
+    if isinstance(dtype, pl.Datetime):  # a zone: instants (timestamptz); none: wall-clock
+        return "timestamptz" if dtype.time_zone else "timestamp"
     return "text"
 
 

@@ -181,3 +181,120 @@ def test_all_engines_agree_on_the_example_orders(engines, spark, postgres) -> No
         "max_length_customer_email": 1,
         "in_set_status": 3,
     }
+
+
+# -- dq-core 1.3's checks: composite unique, statistics, freshness, schema, dates in between ---
+
+NEW_CHECKS_EXAMPLES = settings(FAST, max_examples=25)
+_ROWS = 8
+
+
+def _new_checks_case(draw: Any) -> tuple[pl.DataFrame, dq.RuleSet]:
+    """A frame of the kinds the new checks judge, ages whole hours from now (freshness is
+    judged against each engine's own clock: 30 min from any max_age, never on the edge)."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from hypothesis import strategies as st
+
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    cell = lambda values: st.lists(values, min_size=_ROWS, max_size=_ROWS)  # noqa: E731
+    ids = draw(cell(st.one_of(st.none(), st.integers(0, 2))))
+    statuses = draw(cell(st.one_of(st.none(), st.sampled_from("ab"))))
+    amounts = draw(
+        cell(st.one_of(st.none(), st.integers(-20, 20).map(float), st.sampled_from([float("nan")])))
+    )
+    days = draw(cell(st.one_of(st.none(), st.integers(0, 9).map(lambda d: date(2024, 1, 1 + d)))))
+    hours = draw(cell(st.one_of(st.none(), st.integers(0, 6))))
+    frame = pl.DataFrame(
+        {
+            "id": pl.Series(ids, dtype=pl.Int64),
+            "status": pl.Series(statuses, dtype=pl.String),
+            "amount": pl.Series(amounts, dtype=pl.Float64),
+            "day": pl.Series(days, dtype=pl.Date),
+            "loaded": pl.Series(
+                [None if h is None else now - timedelta(hours=h) for h in hours],
+                dtype=pl.Datetime("us", "UTC"),
+            ),
+            "local": pl.Series(
+                [
+                    None if h is None else (now - timedelta(hours=h)).replace(tzinfo=None)
+                    for h in hours
+                ],
+                dtype=pl.Datetime("us"),
+            ),
+        }
+    )
+    q = draw(st.sampled_from([0.0, 0.3, 0.5, 0.9, 1.0]))
+    low = draw(st.integers(-25, 25)) + 0.25
+    high = low + draw(st.integers(0, 20)) + 0.5
+    rules = (
+        dq.Unique(id="pair", columns=("id", "status")),
+        dq.Unique(id="triple", columns=("id", "status", "amount")),
+        dq.Mean(id="mean", column="amount", min=low, max=high),
+        dq.StdDev(id="sd", column="amount", max=high if high > 0 else 0.5),
+        dq.Quantile(id="q", column="amount", quantile=q, min=low, max=high),
+        dq.StdDev(id="sd_ids", column="id", min=0.25),
+        dq.Freshness(id="fresh", column="loaded", max_age="150m"),
+        dq.Freshness(id="fresh_local", column="local", max_age="210m"),
+        dq.Freshness(id="fresh_day", column="day", max_age="1d"),
+        dq.Schema(id="schema", columns={"id": "Int64", "amount": "Float64", "day": "Date"}),
+        dq.Schema(id="exact", columns={"id": "Int64", "status": "Utf8"}, mode=dq.SchemaMode.EXACT),
+        dq.Between(id="days", column="day", min=date(2024, 1, 3), max=date(2024, 1, 8)),
+        dq.Between(
+            id="recent",
+            column="loaded",
+            min=now - timedelta(hours=3, minutes=30),
+            max_inclusive=False,
+        ),
+    )
+    return frame, dq.RuleSet(rules=rules)
+
+
+def _new_checks() -> Any:
+    from hypothesis import strategies as st
+
+    return st.composite(lambda draw: _new_checks_case(draw))()
+
+
+#: The engines that perform all of dq-core 1.3's checks: their results must be verdicts
+#: (never unsupported) equal to the reference's and to dq-polars'.
+FULL_NEW_CHECKS = ("polars", "sql", "sql (PostgreSQL)", "spark")
+
+
+def _assert_new_checks_agree(
+    name: str, engine: Any, got: dq.CheckResult, want: dq.CheckResult
+) -> None:
+    """*got* equals *want* on every rule: no exemption for an engine that performs them."""
+    for have in got.results:
+        assert have.status is not dq.RuleStatus.UNSUPPORTED, f"{name}: {have}"
+        assert not have.approximate, f"{name}: {have}"
+    _assert_agrees(name, engine, got, want)
+
+
+@NEW_CHECKS_EXAMPLES
+@given(case=_new_checks())
+def test_new_checks_agree_on_generated_data(engines, postgres, case) -> None:
+    """dq-sql on DuckDB and on PostgreSQL give dq-polars' and the reference's verdicts and
+    counts for composite unique, the statistics, freshness, schema and dates in between;
+    engines that do not perform them say so (unsupported, with a reason)."""
+    frame, rules = case
+    want = reference_check(frame, rules)
+    polars = engines["polars"].check(frame, rules)
+    assert _counts(polars) == _counts(want)
+    for name, engine in engines.items():
+        got = engine.check(frame, rules)
+        if name in FULL_NEW_CHECKS:
+            _assert_new_checks_agree(name, engine, got, want)
+        else:
+            _assert_agrees(name, engine, got, want)
+    got = engines["sql"].check(_on_postgres(postgres, frame), rules)
+    _assert_new_checks_agree("sql (PostgreSQL)", engines["sql"], got, want)
+
+
+@settings(SPARK_EXAMPLES, max_examples=5)
+@given(case=_new_checks())
+def test_spark_new_checks_agree_on_generated_data(engines, spark, case) -> None:
+    frame, rules = case
+    want = reference_check(frame, rules)
+    assert _counts(engines["polars"].check(frame, rules)) == _counts(want)
+    _assert_new_checks_agree("spark", spark, spark.check(frame, rules), want)
