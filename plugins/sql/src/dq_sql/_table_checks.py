@@ -68,7 +68,7 @@ def statistic(rule: Any, schema: dict[str, str], d: Dialect) -> Compiled | dq.Ru
     else:
         non_finite, keep = "0", ""
     # NaN/inf never reach the statistic: the verdict is "undefined" whenever any exists,
-    # and DuckDB's stddev_samp would otherwise raise on an infinite value
+    # so no dialect's IEEE corner (NaN, inf, an out-of-range error) can leak into it
     if rule.check == "mean":
         value = f"avg({c}){keep}"
     elif rule.check == "stddev":
