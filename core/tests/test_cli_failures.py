@@ -181,6 +181,19 @@ def test_failures_csv_joins_rule_ids_with_semicolons(workdir, capsys) -> None:
     assert lines[3] == "13,,,3,amount_set;note_set"
 
 
+def test_the_failures_file_gets_the_mode_of_any_new_file_of_the_user(workdir, capsys) -> None:
+    import os
+    import stat
+
+    old = os.umask(0o027)
+    try:
+        code, _, _ = run(capsys, *CHECK, "--failures", "bad.csv")
+    finally:
+        os.umask(old)
+    assert code == 1
+    assert stat.S_IMODE((workdir / "bad.csv").stat().st_mode) == 0o640
+
+
 def test_failures_limit_bounds_the_rows_and_says_how_many_failed(workdir, capsys) -> None:
     code, _, err = run(capsys, *CHECK, "--failures", "bad.parquet", "--failures-limit", "2")
     assert code == 1

@@ -105,6 +105,10 @@ def write_failures(target: FailuresTarget, frame: Any) -> None:
             frame.write_parquet(temp)
         else:
             frame.write_csv(temp)
+        # mkstemp creates 0600; the file gets the mode any new file of the user's gets
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
         os.replace(temp, target.path)
     except PermissionError:
         raise OutputError(
