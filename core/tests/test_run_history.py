@@ -220,3 +220,58 @@ def test_entries_are_newest_first_with_times(tmp_path):
     newest, oldest = history.entries("s")
     assert (newest.row_count, newest.run_id, newest.accepted) == (2, "b", False)
     assert oldest.recorded_at == datetime.fromtimestamp(1_000_000.0, UTC)
+
+
+# -- dq runs: read the history, accept a real change ------------------------------------
+
+
+def test_dq_runs_history_shows_the_counts_and_the_baseline(refs_site, capsys):
+    run(capsys, 100)
+    run(capsys, 500)  # +400%: fails, not a baseline
+    assert main(["runs", "history", "suite.toml", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["runs"]
+    assert [(r["row_count"], r["accepted"], r["baseline"]) for r in rows] == [
+        (500, False, False),
+        (100, True, True),
+    ]
+    assert main(["runs", "history", "suite.toml"]) == 0
+    table = capsys.readouterr().out
+    assert "not accepted" in table and "baseline" in table
+
+
+def test_dq_runs_accept_makes_a_real_change_the_baseline(refs_site, capsys):
+    run(capsys, 100)
+    assert run(capsys, 500)[0] == 1
+    assert run(capsys, 500)[0] == 1  # still judged against 100
+    assert main(["runs", "accept", "suite.toml"]) == 0
+    assert "accepted the latest count of 1 rule(s) of 'orders'" in capsys.readouterr().out
+    code, rule, _ = run(capsys, 520)
+    assert code == 0 and rule["status"] == "passed"
+    assert main(["runs", "accept", "suite.toml"]) == 0
+    assert "nothing to accept" in capsys.readouterr().out
+
+
+def test_dq_runs_names_the_tenant_as_dq_run_records_it(refs_site, capsys):
+    write_orders(100)
+    assert main(["run", suite(tenant="acme"), "-f", "json"]) == 0
+    capsys.readouterr()
+    assert main(["runs", "history", "suite.toml", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["tenant"] == "acme"
+    assert main(["runs", "history", "suite.toml", "--tenant", "globex"]) == 0
+    assert "no runs recorded for 'orders' (tenant globex)" in capsys.readouterr().out
+
+
+def test_dq_runs_without_a_history_name_is_one_line_exit_2(refs_site, capsys):
+    assert main(["runs", "history"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "dq: error: dq runs: name a suite file, or --rules RULES and DATA"
+
+
+def test_dq_runs_on_an_unusable_history_file_is_one_line_exit_3(refs_site, capsys):
+    suite()
+    state = refs_site.parent / "state"
+    state.mkdir(exist_ok=True)
+    (state / "history.sqlite3").write_bytes(b"not a database" * 100)
+    assert main(["runs", "history", "suite.toml"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("dq: error:") and "history.sqlite3" in err and len(err.splitlines()) == 1

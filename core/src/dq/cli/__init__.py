@@ -64,6 +64,7 @@ COMMAND_MODULES: dict[str, str] = {
     "plugins": "_plugins",
     "secrets": "_secrets",
     "notify": "_notify",
+    "runs": "_runs",
 }
 
 
