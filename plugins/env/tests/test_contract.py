@@ -22,8 +22,8 @@ from collections.abc import Callable, Mapping
 
 import dq
 import pytest
-from dq_contract.secrets import SecretBackendContract, SecretsCapabilities
 from dq_env import EnvBackend, encode_fields, variable_name
+from dq_env._contract import EnvContract
 
 from conftest import DECOYS, RecordingEnviron
 
@@ -43,12 +43,9 @@ class EnvExporter:
         self.environ.data.pop(variable_name(self.prefix, path), None)
 
 
-class TestEnvBackendContract(SecretBackendContract):
-    capabilities = SecretsCapabilities(
-        writable=False, versioned=False, can_deny=False, external=False
-    )
-    #: Unsetting a variable forgets it: a deleted secret reads as reason "missing".
-    soft_delete = False
+class TestEnvBackendContract(EnvContract):
+    """dq-env's own contract class (what ``dq plugins verify env`` runs), over a mapping the
+    test owns instead of ``os.environ``; its declared capabilities are the shipped ones."""
 
     @pytest.fixture
     def secret_environ(self) -> RecordingEnviron:

@@ -18,6 +18,10 @@ from dq_env._naming import DEFAULT_PREFIX, path_of, variable_name
 
 __version__ = "0.1.0"
 
+#: The contract ``dq plugins verify env`` runs: dq-env's declared capabilities and the
+#: fixtures only it can give (imported by verify and the tests only).
+DQ_CONTRACT = "dq_env._contract:EnvContract"
+
 #: The kind and the component name users type (``type = "env"``); also the entry-point name.
 KIND = "secrets"
 NAME = "env"
