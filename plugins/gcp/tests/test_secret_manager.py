@@ -146,6 +146,24 @@ async def test_concurrent_cas_writers_exactly_one_wins(
 
 
 @anyio_mark
+async def test_a_writer_arriving_after_a_racers_claim_conflicts_until_the_claim_expires(
+    backend: GcpSecretsBackend, folder: str, gsm: Any
+) -> None:
+    """The interleaving the etag alone misses: a racer has patched (claimed version 2) but
+    not yet added it, and this writer reads the secret only then (fresh etag, latest 1)."""
+    import time
+
+    path = f"{folder}/claimed"
+    first = await backend.set(path, {"value": V("base")})
+    [secret] = [s for name, s in gsm.secrets.items() if name.endswith("claimed")]
+    secret.annotations = {"dq-cas-version": f"{first + 1}@{time.time():.3f}"}
+    with pytest.raises(dq.SecretConflict, match="another writer claimed version 2"):
+        await backend.set(path, {"value": V("late")}, cas=first)
+    secret.annotations = {"dq-cas-version": f"{first + 1}@{time.time() - 61:.3f}"}  # died
+    assert await backend.set(path, {"value": V("after")}, cas=first) == first + 1
+
+
+@anyio_mark
 async def test_readers_during_rotation_see_only_whole_old_or_new_values(
     backend: GcpSecretsBackend, folder: str
 ) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import binascii
 import builtins
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -39,6 +40,22 @@ from dq_gcp._errors import GcpRequestError
 
 PAGE_SIZE = 1000
 CAS_ANNOTATION = "dq-cas-version"
+#: How long a writer's claim on the next version holds (``N@unix-seconds``): long enough to
+#: add the version after the claim, short enough that a writer that died in between never
+#: blocks check-and-set for more than this.
+CLAIM_SECONDS = 60.0
+
+
+def _live_claim(annotation: object, now: float) -> int | None:
+    """The version number a writer claimed and has not had time to add yet, or None."""
+    if not isinstance(annotation, str):
+        return None
+    number, _, at = annotation.partition("@")
+    try:
+        claimed, since = int(number), float(at)
+    except ValueError:  # no timestamp (an older dq-gcp) or not ours: not a live claim
+        return None
+    return claimed if 0 <= now - since < CLAIM_SECONDS else None
 
 
 @attrs.frozen(kw_only=True)
@@ -314,7 +331,16 @@ class GcpSecretsBackend:
                 f"{where}: check-and-set on {path!r} expected version {cas}, but the latest is "
                 f"{shown}: read it again and retry"
             )
-        annotations[CAS_ANNOTATION] = str(cas + 1)
+        now = time.time()
+        claimed = _live_claim(annotations.get(CAS_ANNOTATION), now)
+        if claimed is not None and claimed > cas:
+            # a racer patched the etag and is adding version cas + 1 right now: the etag
+            # alone cannot tell (it changed before this writer read it)
+            raise dq.SecretConflict(
+                f"{where}: check-and-set on {path!r}: another writer claimed version {claimed} "
+                "first; read it again and retry"
+            )
+        annotations[CAS_ANNOTATION] = f"{cas + 1}@{now:.3f}"
         patched = await self._http.request(
             "PATCH",
             self._secret(identifier),
