@@ -58,7 +58,7 @@ def _with_close_match(message: str) -> str:
 #: Each command and the module of its group, in the order ``dq --help`` lists them.
 COMMAND_MODULES: dict[str, str] = {
     "check": "_check",
-    "run": "_check",
+    "run": "_run",
     "profile": "_profile",
     "learn": "_profile",
     "plugins": "_plugins",
