@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from dq.checks._engine_kit import make_result
 from dq.model._results import RuleResult, RuleStatus
-from dq.model._rules import Freshness, Schema, SchemaMode
+from dq.model._rules import Freshness, Schema, SchemaMode, bound_kind
 
 
 def _verdict(rule: Any, ok: bool, message: str) -> RuleResult:
@@ -186,17 +186,6 @@ _EXAMPLES = {
     "date-time": "2024-01-31T00:00:00",
     "time": "08:30:00",
 }
-
-
-def bound_kind(value: Any) -> str:
-    """``number``, ``date``, ``date-time`` or ``time``: what a ``between`` bound is."""
-    if isinstance(value, datetime):
-        return "date-time"
-    if isinstance(value, date):
-        return "date"
-    if isinstance(value, time):
-        return "time"
-    return "number"
 
 
 def between_bounds_problem(rule: Any, dtype: str) -> str | None:

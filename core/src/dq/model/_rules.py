@@ -52,10 +52,11 @@ def _non_negative(_inst: object, attribute: attrs.Attribute, value: int | None) 
 Bound = float | date | datetime | time
 
 
-def _bound_kind(value: object) -> str:
+def bound_kind(value: object) -> str:
+    """``number``, ``date``, ``date-time`` or ``time``: what a ``between`` bound is."""
     # datetime is a date subclass: test it first.
     if isinstance(value, datetime):
-        return "datetime"
+        return "date-time"
     if isinstance(value, date):
         return "date"
     if isinstance(value, time):
@@ -68,9 +69,9 @@ def _check_bounds(check: str, low: object, high: object) -> None:
         raise ValueError(f"{check} needs min, max or both")
     if low is None or high is None:
         return
-    if _bound_kind(low) != _bound_kind(high):
+    if bound_kind(low) != bound_kind(high):
         raise ValueError(
-            f"{check}: min is a {_bound_kind(low)} but max is a {_bound_kind(high)}; "
+            f"{check}: min is a {bound_kind(low)} but max is a {bound_kind(high)}; "
             "give both bounds of the same kind"
         )
     try:

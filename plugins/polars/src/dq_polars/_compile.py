@@ -258,11 +258,6 @@ def _between(rule: dq.Between, x: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     low, high = rule.min, rule.max
     numeric_bounds = all(isinstance(b, int | float) for b in (low, high) if b is not None)
     if not (dtype.is_numeric() and numeric_bounds):
-        if dtype.is_numeric():
-            raise RuleProblem(
-                f"between on numeric column {rule.column!r} needs number bounds, "
-                f"not {type(low if low is not None else high).__name__}s"
-            )
         try:
             low, high = temporal_bounds(rule, dtype)
         except TableRuleProblem as problem:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
 import dq
@@ -88,61 +88,18 @@ def schema_verdict(rule: dq.Schema, schema: pl.Schema) -> dq.RuleResult:
 # -- between on dates, date-times and times ----------------------------------------------
 
 
-def _kind(bound: Any) -> str:
-    if isinstance(bound, datetime):
-        return "datetime"
-    if isinstance(bound, date):
-        return "date"
-    if isinstance(bound, time):
-        return "time"
-    return "number"
-
-
-_COLUMN_KIND = {pl.Date: "date", pl.Datetime: "datetime", pl.Time: "time"}
-_NOUN = {"date": "date", "datetime": "date-time", "time": "time", "number": "number"}
-_EXAMPLE = {
-    "date": "2024-01-31",
-    "datetime": "2024-01-31T00:00:00",
-    "time": "08:30:00",
-}
-
-
 def temporal_bounds(rule: dq.Between, dtype: pl.DataType) -> tuple[Any, Any]:
     """The rule's bounds as literals comparable with a Date/Datetime/Time column.
 
-    A bound must be of the column's kind: a date for a Date column, a date-time for a
-    Datetime column (with an offset exactly when the column has a time zone, so both
-    sides are instants or both wall-clock readings), a time for a Time column. Anything
-    else is a problem naming the bound to write instead, never a silent conversion.
+    A bound must be of the column's kind (a date for Date, a date-time with an offset
+    exactly when the column has a time zone, a time for Time): anything else is the
+    problem every engine reports, from ``dq.between_bounds_problem``, never a silent
+    conversion.
     """
-    column_kind = _COLUMN_KIND.get(dtype.base_type())  # type: ignore[call-overload]
-    bounds = [b for b in (rule.min, rule.max) if b is not None]
-    bound_kind = _kind(bounds[0])
-    name = rule.column
-    if column_kind is None:
-        raise TableRuleProblem(
-            f"between needs a numeric, Date, Datetime or Time column, but {name!r} is {dtype}"
-        )
-    if bound_kind != column_kind:
-        raise TableRuleProblem(
-            f"between on {dtype.base_type().__name__} column {name!r} needs "
-            f"{_NOUN[column_kind]} bounds (like {_EXAMPLE[column_kind]}), "
-            f"not {_NOUN[bound_kind]}s"
-        )
-    if column_kind != "datetime":
-        return rule.min, rule.max
-    zone = dtype.time_zone  # type: ignore[attr-defined]
-    aware = bounds[0].tzinfo is not None
-    if zone is not None and not aware:
-        raise TableRuleProblem(
-            f"column {name!r} has time zone {zone!r}: give min/max with an offset "
-            "(2024-01-31T00:00:00Z or +01:00) so they are instants too"
-        )
-    if zone is None and aware:
-        raise TableRuleProblem(
-            f"column {name!r} has no time zone: give min/max without an offset "
-            "(2024-01-31T00:00:00), read as the same wall-clock time"
-        )
+    problem = dq.between_bounds_problem(rule, str(dtype))
+    if problem:
+        raise TableRuleProblem(problem)
+    zone = getattr(dtype, "time_zone", None)
     if zone is None:
         return rule.min, rule.max
     # polars compares only Datetimes of one zone: the bound, as the same instant in it
