@@ -50,3 +50,15 @@ def ensure_state_dir(environ: Mapping[str, str] | None = None) -> Path:
         if os.name != "nt":
             path.chmod(0o700)  # mkdir's mode is filtered by the umask
     return path
+
+
+def create_state_file(path: Path) -> None:
+    """Create *path* owner-only (0600) from its first byte, and its folder if needed (the
+    state directory itself 0700, see :func:`ensure_state_dir`). What dq keeps describes
+    other people's data (alert text, row counts), so no other user may ever read it."""
+    if path.parent == state_dir():
+        ensure_state_dir()
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))

@@ -133,15 +133,9 @@ class RunHistory:
         )
 
     def _create(self) -> None:
-        from dq.notify._state import ensure_state_dir, state_dir
+        from dq.notify._state import create_state_file
 
-        if self.path.parent == state_dir():
-            ensure_state_dir()
-        else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.path.exists():
-            # owner-only: the counts describe other people's data
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        create_state_file(self.path)
 
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
