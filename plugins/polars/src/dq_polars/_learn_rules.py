@@ -75,6 +75,33 @@ class ColumnRules:
     rules: list[Any] = field(default_factory=list)
     findings: list[dq.SuspectedDefect] = field(default_factory=list)
 
+    def learn_or_suspect(
+        self,
+        rule: Any,
+        failing: int,
+        of: int,
+        *,
+        column: str,
+        message: str,
+        examples: tuple[Any, ...] = (),
+    ) -> None:
+        """Learn *rule* when none of *of* rows fail it; when a rare few do, list them as a
+        suspected defect with *rule* as the tighter rule that flags them; else neither."""
+        if of == 0:
+            return
+        if failing == 0:
+            self.rules.append(rule)
+        elif failing <= rare(of):
+            self.findings.append(
+                dq.SuspectedDefect(
+                    column=column,
+                    message=message,
+                    count=failing,
+                    examples=examples,
+                    suggestions=(rule,),
+                )
+            )
+
 
 def column_rules(
     ctx: Context,
@@ -91,17 +118,13 @@ def column_rules(
     s = ctx.stats
     nulls = s[f"nulls_{i}"]
     present = ctx.rows - nulls
-    if ctx.rows and nulls == 0:
-        out.rules.append(dq.NotNull(id=rule_id("not_null", name), column=name))
-    elif 0 < nulls <= rare(ctx.rows):
-        out.findings.append(
-            dq.SuspectedDefect(
-                column=name,
-                message=f"{_plural(nulls, 'null')} in {ctx.rows:,} rows",
-                count=nulls,
-                suggestions=(dq.NotNull(id=rule_id("not_null", name), column=name),),
-            )
-        )
+    out.learn_or_suspect(
+        dq.NotNull(id=rule_id("not_null", name), column=name),
+        nulls,
+        ctx.rows,
+        column=name,
+        message=f"{_plural(nulls, 'null')} in {ctx.rows:,} rows",
+    )
     if present == 0:
         return out  # an empty or all-null column tells nothing about its values
     is_key = _unique(ctx, name, present, repeats, out)
@@ -366,19 +389,14 @@ def _in_set(
 
 def _shape(ctx: Context, i: int, name: str, shape: str, present: int, out: ColumnRules) -> None:
     breaks = ctx.stats[f"breaks_{i}"]
-    rule = dq.Regex(id=rule_id("regex", name), column=name, pattern=shape)
-    if breaks == 0:
-        out.rules.append(rule)
-    elif breaks <= rare(present):
-        out.findings.append(
-            dq.SuspectedDefect(
-                column=name,
-                message=f"{_plural(breaks, 'value')} break the shape of the rest ({shape})",
-                count=breaks,
-                examples=_examples(ctx.stats[f"exbreak_{i}"]),
-                suggestions=(rule,),
-            )
-        )
+    out.learn_or_suspect(
+        dq.Regex(id=rule_id("regex", name), column=name, pattern=shape),
+        breaks,
+        present,
+        column=name,
+        message=f"{_plural(breaks, 'value')} break the shape of the rest ({shape})",
+        examples=_examples(ctx.stats.get(f"exbreak_{i}")),  # asked only when some break
+    )
 
 
 def _lengths(ctx: Context, i: int, name: str, present: int, out: ColumnRules) -> None:
@@ -389,19 +407,14 @@ def _lengths(ctx: Context, i: int, name: str, present: int, out: ColumnRules) ->
         out.rules.append(dq.MaxLength(id=rule_id("max_length", name), column=name, length=lmax))
         return
     empty = s[f"empty_{i}"]
-    at_least_one = dq.MinLength(id=rule_id("min_length", name), column=name, length=1)
-    if empty == 0:
-        out.rules.append(at_least_one)
-    elif empty <= rare(present):
-        out.findings.append(
-            dq.SuspectedDefect(
-                column=name,
-                message=f"{_plural(empty, 'empty string')}",
-                count=empty,
-                examples=("",),
-                suggestions=(at_least_one,),
-            )
-        )
+    out.learn_or_suspect(
+        dq.MinLength(id=rule_id("min_length", name), column=name, length=1),
+        empty,
+        present,
+        column=name,
+        message=_plural(empty, "empty string"),
+        examples=("",),
+    )
     out.rules.append(
         dq.MaxLength(id=rule_id("max_length", name), column=name, length=round_length_up(lmax))
     )
