@@ -275,3 +275,14 @@ def test_dq_runs_on_an_unusable_history_file_is_one_line_exit_3(refs_site, capsy
     assert main(["runs", "history", "suite.toml"]) == 3
     err = capsys.readouterr().err
     assert err.startswith("dq: error:") and "history.sqlite3" in err and len(err.splitlines()) == 1
+
+
+def test_dq_runs_reads_a_dq_check_history_by_rules_and_data(refs_site, capsys):
+    Path("rules.toml").write_text('[[rules]]\nid = "rows"\ncheck = "row_count"\nmax_change = 0.2\n')
+    for rows in (100, 500):
+        write_orders(rows)
+        main(["check", "orders.csv", "-r", "rules.toml", "-e", "refs"])
+    capsys.readouterr()
+    assert main(["runs", "history", "orders.csv", "--rules", "rules.toml", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["runs"]
+    assert [(r["row_count"], r["baseline"]) for r in rows] == [(500, False), (100, True)]

@@ -257,17 +257,13 @@ def _secret_references_resolver(ctx: CommandContext, host: Any) -> Any:
 
 def _judge_changes(result: Any, rules: Any, rules_file: str | None, src: Any) -> Any:
     """``row_count`` ``max_change`` against the last ``dq check`` of the same rules file on
-    the same data (its history name: ``check <rules file> <data>``, real paths)."""
-    import os
-
+    the same data (``check_history_name``)."""
     if not any(getattr(rule, "max_change", None) is not None for rule in rules.rules):
         return result  # no relative rule: the history store is never opened (nor imported)
 
-    from dq.runs._row_change import judge_row_changes
+    from dq.runs._row_change import check_history_name, judge_row_changes
 
-    rules_name = os.path.realpath(rules_file) if rules_file else "-"
-    data_name = os.path.abspath(src.path) if src.type == "file" and src.path else src.label
-    return judge_row_changes(result, rules, suite=f"check {rules_name} {data_name}")
+    return judge_row_changes(result, rules, suite=check_history_name(rules_file, src))
 
 
 def _profile_of(host: Any, engine: str, frame: Any, paths: Any, options: Any) -> Any:

@@ -83,10 +83,13 @@ def _key(args: argparse.Namespace) -> tuple[str, str]:
         raise UsageError("dq runs: name a suite file, or --rules RULES and DATA")
     if args.rules is not None:
         from dq.checks._data import expand
+        from dq.checks._sources import source_for_data
+        from dq.runs._row_change import check_history_name
 
-        expand(args.target)  # a data path that does not exist is named, not silently empty
-        rules = os.path.realpath(args.rules)
-        return f"check {rules} {os.path.abspath(args.target)}", ""
+        source = source_for_data(args.target)
+        if source.type == "file":
+            expand(args.target)  # a data path that does not exist is named, not silently empty
+        return check_history_name(args.rules, source), ""
     from dq.runs._suite import load_suite
 
     suite = load_suite(args.target)

@@ -73,6 +73,18 @@ def _error(judged: RuleResult, rule: Any, problem: str) -> RuleResult:
     )
 
 
+def check_history_name(rules_file: str | None, source: Any) -> str:
+    """The history name of ``dq check`` runs: ``check <rules file> <data>`` (real path of
+    the rules, absolute path of a file source, else its label such as ``sql:orders``), so
+    ad-hoc checks of different data never compare with each other (decision 27)."""
+    import os
+
+    rules_name = os.path.realpath(rules_file) if rules_file else "-"
+    is_file = source.type == "file" and source.path
+    data_name = os.path.abspath(source.path) if is_file else source.label
+    return f"check {rules_name} {data_name}"
+
+
 def judge_row_changes(
     result: CheckResult,
     rules: Any,
