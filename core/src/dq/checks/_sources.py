@@ -21,13 +21,12 @@ from typing import Any
 
 from dq.model._errors import ConfigError, UsageError
 from dq.model._jobs import Source, SourceRef
-from dq.model._secrets import SecretValue
+from dq.model._secrets import REF_MARKER, SecretValue
 
 #: ``sql:TABLE`` / ``spark:TABLE`` as DATA on the command line: a table in the engine's own
 #: default connection (``[engines.sql] url``, the Spark session).
 _DATA_PREFIX = re.compile(r"^(?P<type>sql|spark):(?P<table>[A-Za-z_][\w.$]*)$")
 _URL_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@\s]*:[^@\s]+@", re.I)
-_MARKER = "${secret:"
 
 #: Resolves the secret references in a config tree (``SecretResolver.resolve_tree_sync``).
 Resolve = Callable[..., Any]
@@ -58,10 +57,10 @@ def named_source(site: Mapping[str, Any], name: str, *, source: str) -> Source:
 def refuse_literal_credentials(src: Source, *, where: str) -> None:
     """A password written into ``url`` or ``dsn`` (rather than referenced) is a config error."""
     problems = []
-    if src.url and _MARKER not in src.url and _URL_PASSWORD.match(src.url):
+    if src.url and REF_MARKER not in src.url and _URL_PASSWORD.match(src.url):
         problems.append("url: holds a literal password; write it as ${secret:...}")
     for key, value in src.dsn.items():
-        if key.lower() in ("password", "passfile", "sslpassword") and _MARKER not in str(value):
+        if key.lower() in ("password", "passfile", "sslpassword") and REF_MARKER not in str(value):
             problems.append(f"dsn.{key}: a credential must be a ${{secret:...}} reference")
     if problems:
         raise ConfigError(f"{where}: source {src.label}", problems)

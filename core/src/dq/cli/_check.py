@@ -234,11 +234,13 @@ def _secret_references_resolver(ctx: CommandContext, host: Any) -> Any:
     """``resolve(tree, where=)`` for dq.toml tables: the secret machinery (backends,
     cache, audit) is built on the first table that holds a ``${secret:`` reference, so
     a check whose configuration has none never pays for it."""
+    from dq.model._secrets import has_secret_references
+
     resolver: Any = None
 
     def resolve(tree: Any, *, where: str = "") -> Any:
         nonlocal resolver
-        if "${secret:" not in repr(tree):
+        if not has_secret_references(tree):
             return tree
         if resolver is None:
             from dq.runs._suite_run import secret_resolver

@@ -12,10 +12,27 @@ import attrs
 from dq.model._errors import DqError, UsageError
 from dq.model._tenants import TenantId
 
+#: What every secret reference starts with: a string without it holds none.
+REF_MARKER = "${secret:"
+
 _REF_RE = re.compile(
     r"\$\{secret:(?P<backend>[a-z][a-z0-9_-]*):(?P<path>[^#}@]+)"
     r"(?:#(?P<field>[^}@]+))?(?:@(?P<version>[1-9]\d*))?\}"
 )
+
+
+def has_secret_references(value: object) -> bool:
+    """Whether any string in *value* (walking mappings, lists and tuples) holds a reference.
+
+    Here, beside :class:`SecretRef`, so callers can skip the whole secret machinery for a
+    table with none (``dq check`` builds no backend for a dq.toml without references)."""
+    if isinstance(value, str):
+        return REF_MARKER in value
+    if isinstance(value, Mapping):
+        return any(has_secret_references(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(has_secret_references(item) for item in value)
+    return False
 
 
 @attrs.frozen(kw_only=True)

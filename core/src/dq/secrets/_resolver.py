@@ -22,10 +22,12 @@ from typing import TYPE_CHECKING, Any
 from dq.model._errors import ConfigError, DqError, PluginError, UsageError
 from dq.model._secrets import (
     _REF_RE,
+    REF_MARKER,
     SecretError,
     SecretNotFound,
     SecretRef,
     SecretValue,
+    has_secret_references,
 )
 from dq.model._tenants import TenantId
 from dq.secrets._audit import AuditedSecretBackend, host_sink
@@ -37,7 +39,6 @@ if TYPE_CHECKING:
     from dq.plugins._host import Host
     from dq.protocols import SecretBackend
 
-_MARKER = "${secret:"
 _ANY_REF_RE = re.compile(r"\$\{secret:[^}]*\}?")
 
 
@@ -82,7 +83,7 @@ class SecretResolver:
         if built is not None:
             return built
         settings = self._settings(name)
-        if _has_refs(settings.options):
+        if has_secret_references(settings.options):
             raise UsageError(
                 f"secret backend {name!r} has ${{secret:...}} references in its options; "
                 "build it with 'await resolver.abackend(name)'"
@@ -97,7 +98,7 @@ class SecretResolver:
             return built
         settings = self._settings(name)
         options = settings.options
-        if _has_refs(options):
+        if has_secret_references(options):
             stack = _RESOLVING.get()
             if name in stack:
                 raise ConfigError(
@@ -165,7 +166,7 @@ class SecretResolver:
         """
         settings = self._settings(name)
         options = settings.options
-        if _has_refs(options):
+        if has_secret_references(options):
             options = await self._walk(options, f"backends.{name}", {})
         raw = self.host.component("secrets", settings.type, options)
         self._raw.append(raw)
@@ -238,7 +239,7 @@ class SecretResolver:
 
     async def _walk(self, value: Any, where: str, memo: dict[SecretRef, SecretValue]) -> Any:
         if isinstance(value, str):
-            return await self._resolve_string(value, where, memo) if _MARKER in value else value
+            return await self._resolve_string(value, where, memo) if REF_MARKER in value else value
         if isinstance(value, Mapping):
             return {
                 key: await self._walk(item, _join(where, str(key)), memo)
@@ -297,16 +298,6 @@ class SecretResolver:
 _RESOLVING: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
     "dq_secret_backend_resolving", default=()
 )
-
-
-def _has_refs(value: Any) -> bool:
-    if isinstance(value, str):
-        return _MARKER in value
-    if isinstance(value, Mapping):
-        return any(_has_refs(item) for item in value.values())
-    if isinstance(value, list | tuple):
-        return any(_has_refs(item) for item in value)
-    return False
 
 
 async def _call_resolve(resolver: SecretResolver, value: Any, where: str) -> Any:
