@@ -8,8 +8,8 @@ engine's query and the report. Target (issue 11): the median of the per-pair rat
 dq / polars-alone <= 1.1.
 
 Setup: a fresh venv in a temp dir with dq-core and dq-polars installed from their
-folders (non-editable, bytecode compiled, as a user gets them). The two commands run
-in turn (A, B, A, B ...) and the ratio is taken pair by pair, so drift in the
+folders (non-editable, as a user gets them; the warm-up runs write the bytecode).
+The two commands run in turn (A, B, A, B ...) and the ratio is taken pair by pair, so drift in the
 machine's speed cancels. ``-X importtime`` of the dq run is summarised by top-level
 package so a regression shows where it came from.
 
@@ -29,39 +29,13 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from engines import make_venv  # the same venv (dq-core + dq-polars) the engines benchmark uses
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "examples" / "orders.csv"
 RULES = ROOT / "examples" / "orders.rules.toml"
 WARMUP = 3
 TARGET = 1.1
-
-
-def find_uv() -> str:
-    uv = shutil.which("uv")
-    if uv is None:
-        sys.exit("setup failed: uv is not on PATH (pip install uv)")
-    return uv
-
-
-def setup(tmp: Path, uv: str) -> tuple[Path, Path]:
-    venv = tmp / "venv"
-    subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(venv)], check=True)
-    python = venv / "bin" / "python"
-    subprocess.run(
-        [
-            uv,
-            "pip",
-            "install",
-            "-q",
-            "--compile-bytecode",
-            "--python",
-            str(python),
-            str(ROOT / "core"),
-            str(ROOT / "plugins" / "polars"),
-        ],
-        check=True,
-    )
-    return python, venv / "bin" / "dq"
 
 
 def clean_env() -> dict[str, str]:
@@ -111,8 +85,9 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="dq-bench-fixed-"))
     try:
-        print(f"setting up in {tmp} (fresh venv: dq-core + dq-polars, bytecode compiled) ...")
-        python, dq = setup(tmp, find_uv())
+        print(f"setting up in {tmp} (fresh venv: dq-core + dq-polars) ...")
+        python = make_venv(tmp, "polars")  # bytecode is written by the warm-up runs
+        dq = python.parent / "dq"
         env, work = clean_env(), tmp / "work"
         work.mkdir()  # an empty cwd: no ./dq.toml is picked up
         dq_args = ["check", str(DATA), "--rules", str(RULES)]
