@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dq.cli._context import CommandContext
+from dq.cli._groups import group_usage
 from dq.model._errors import EXIT_OK, EXIT_RUNTIME, DqError, UsageError
 
 EPILOG = """\
@@ -42,7 +43,7 @@ def register(groups: Any) -> None:
         "notifications, and list what is waiting in it.",
     )
     commands = notify.add_subparsers(dest="notify_command", metavar="COMMAND")
-    notify.set_defaults(handler=lambda _args: _usage(notify))
+    notify.set_defaults(handler=lambda _args: group_usage(notify))
 
     test = commands.add_parser(
         "test",
@@ -107,11 +108,6 @@ def _suite_option(parser: argparse.ArgumentParser, extra: str = "") -> None:
         help="read [notify] and [secrets] from this suite file instead of dq.toml"
         + (f"; {extra}" if extra else ""),
     )
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
 
 
 # -- loading config ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any
 
 from dq._version import HOOK_API_VERSION
 from dq.cli._context import CommandContext
+from dq.cli._groups import group_usage
 from dq.model._errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from dq.output._tables import render_table
 from dq.plugins._names import KIND_GROUPS, parse_kind
@@ -51,7 +52,7 @@ def register(groups: Any) -> None:
         description="List, inspect and check installed plugins.",
     )
     commands = plugins.add_subparsers(dest="plugins_command", metavar="COMMAND")
-    plugins.set_defaults(handler=lambda _args: _usage(plugins))
+    plugins.set_defaults(handler=lambda _args: group_usage(plugins))
 
     listing = commands.add_parser(
         "list",
@@ -113,11 +114,6 @@ def register(groups: Any) -> None:
         "checkout dq-core runs from, or of the current directory or a parent)",
     )
     new.set_defaults(handler=cmd_new)
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
 
 
 def _kind(text: str) -> str:

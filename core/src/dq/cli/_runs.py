@@ -14,6 +14,7 @@ import json
 import os
 from typing import Any
 
+from dq.cli._groups import group_usage
 from dq.model._errors import EXIT_OK, UsageError
 
 EPILOG = """\
@@ -39,7 +40,7 @@ def register(groups: Any) -> None:
         "rules, and accept the latest ones as the new baseline.",
     )
     commands = runs.add_subparsers(dest="runs_command", metavar="COMMAND")
-    runs.set_defaults(handler=lambda _args: _usage(runs))
+    runs.set_defaults(handler=lambda _args: group_usage(runs))
 
     history = commands.add_parser(
         "history",
@@ -70,11 +71,6 @@ def _selector(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", nargs="?", metavar="SUITE|DATA", help="a suite file, or DATA")
     parser.add_argument("--rules", "-r", metavar="RULES", help="with DATA: a dq check history")
     parser.add_argument("--tenant", metavar="TENANT", help="the tenant (suite histories)")
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return EXIT_OK
 
 
 def _key(args: argparse.Namespace) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dq.cli._context import CommandContext
+from dq.cli._groups import group_usage
 from dq.model._errors import EXIT_OK, EXIT_RUNTIME, DqError, UsageError
 
 EXIT_HELP = """\
@@ -42,7 +43,7 @@ def register(groups: Any) -> None:
     commands = secrets.add_subparsers(
         dest="secrets_command", metavar="COMMAND", parser_class=_quiet_parser(type(secrets))
     )
-    secrets.set_defaults(handler=lambda _args: _usage(secrets))
+    secrets.set_defaults(handler=lambda _args: group_usage(secrets))
 
     get = commands.add_parser(
         "get",
@@ -144,11 +145,6 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tenant", metavar="T", help="act as tenant T (default: $DQ_TENANT, else none)"
     )
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
 
 
 def _non_negative(text: str) -> int:
