@@ -145,6 +145,7 @@ def make_venv(root: Path, name: str) -> Path:
             "pip",
             "install",
             "-q",
+            "--no-sources",  # as a user gets them: not the workspace's editable members
             "--python",
             str(python),
             str(ROOT / "core"),
