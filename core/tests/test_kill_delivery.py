@@ -173,7 +173,7 @@ class Sink:
                     self.end_headers()
                     return
                 if mode == "delay":
-                    time.sleep(0.4)
+                    time.sleep(1.5)  # far past the kill: a loaded machine's late kill still lands
                 with sink.lock:
                     sink.received.append((scenario, channel, body["dedup"], body["kind"]))
                 self.send_response(202)
@@ -260,8 +260,13 @@ class Work:
         (root / "data.csv").write_text("id\n1\n2\n")
         self.verdict = root / "verdict"
         self.verdict.write_text("fail")
+        # A scenario killed while its notifier retries gets a deadline it cannot reach before
+        # the kill, however late a loaded machine delivers the signal (it was 1 s: a kill 0.7 s
+        # into the retries could come after the run had given up and exited).
+        deadline = 60.0 if scenario.kill_after is not None else 1.0
         channels = "".join(
             f'\n[notify.channels.{c}]\ntype = "httpsink"\nurl = "{sink.url}/{scenario.name}/{c}"\n'
+            f"deadline = {deadline}\n"
             for c in CHANNELS
         )
         (root / "suite.toml").write_text(
