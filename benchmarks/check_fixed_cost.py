@@ -13,6 +13,11 @@ The two commands run in turn (A, B, A, B ...) and the ratio is taken pair by pai
 machine's speed cancels. ``-X importtime`` of the dq run is summarised by top-level
 package so a regression shows where it came from.
 
+A third command, C, is the floor any dq must pay: polars-alone plus the stack the project is
+built on (attrs, cattrs, pluggy, tomllib imported; the ``dq`` entry-point group scanned through
+importlib.metadata) and no dq code at all. C/B is printed from the same interleaved run, so
+the target can be read against what the stack itself costs (decision 29).
+
     uv run python benchmarks/check_fixed_cost.py [--runs 30] [--check] [--keep]
 """
 
@@ -36,6 +41,13 @@ DATA = ROOT / "examples" / "orders.csv"
 RULES = ROOT / "examples" / "orders.rules.toml"
 WARMUP = 3
 TARGET = 1.1
+# C: what polars-alone costs plus the stack dq is built on, with no dq module imported.
+STACK_ALONE = (
+    "import polars as pl, attrs, cattrs, pluggy, tomllib; "
+    "from importlib.metadata import entry_points; "
+    "entry_points(group='dq'); "
+    "pl.read_csv({data!r})"
+)
 
 
 def clean_env() -> dict[str, str]:
@@ -94,22 +106,28 @@ def main() -> int:
         a = [str(dq), *dq_args]
         b = [str(python), "-c", f"import polars as pl; pl.read_csv({str(DATA)!r})"]
         floor = [str(python), "-c", "pass"]
+        stack = [str(python), "-c", STACK_ALONE.format(data=str(DATA))]
         for _ in range(WARMUP):
             time_once(a, env, work, (0, 1))
             time_once(b, env, work, (0,))
-        ta, tb, tf, ratios = [], [], [], []
+            time_once(stack, env, work, (0,))
+        ta, tb, tc, tf, ratios, stack_ratios = [], [], [], [], [], []
         for _ in range(args.runs):
             x = time_once(a, env, work, (0, 1))  # the example has failing rules: exit 1
             y = time_once(b, env, work, (0,))
+            z = time_once(stack, env, work, (0,))
             tf.append(time_once(floor, env, work, (0,)))
             ta.append(x)
             tb.append(y)
+            tc.append(z)
             ratios.append(x / y)
+            stack_ratios.append(z / y)
         ratio = statistics.median(ratios)
         print(f"\n{'command':<44} {'median ms':>10} {'min ms':>8}")
         for label, ts in (
             ("A  dq check orders.csv (500 rows, 8 rules)", ta),
             ("B  python: import polars; read_csv", tb),
+            ("C  B + the stack alone (no dq code)", tc),
             ("   python -c pass", tf),
         ):
             print(f"{label:<44} {statistics.median(ts) * 1000:>10.1f} {min(ts) * 1000:>8.1f}")
@@ -117,7 +135,11 @@ def main() -> int:
             f"\nA/B median of {args.runs} pair ratios: {ratio:.3f} (target <= {TARGET}) "
             f"{'PASS' if ratio <= TARGET else 'MISS'}"
         )
+        floor_ratio = statistics.median(stack_ratios)
+        print(f"C/B median of {args.runs} pair ratios: {floor_ratio:.3f} (the stack's floor)")
         print(f"A - B median: {(statistics.median(ta) - statistics.median(tb)) * 1000:.1f} ms")
+        own_ms = (statistics.median(ta) - statistics.median(tc)) * 1000
+        print(f"A - C median: {own_ms:.1f} ms (dq's own code)")
         packages = importtime_by_package(python, dq_args, env, work)
         top = sorted(packages.items(), key=lambda kv: -kv[1])[:12]
         print(
