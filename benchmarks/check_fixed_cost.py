@@ -125,7 +125,7 @@ def main() -> int:
         ratio = statistics.median(ratios)
         print(f"\n{'command':<44} {'median ms':>10} {'min ms':>8}")
         for label, ts in (
-            ("A  dq check orders.csv (500 rows, 8 rules)", ta),
+            ("A  dq check orders.csv (500 rows, 10 rules)", ta),
             ("B  python: import polars; read_csv", tb),
             ("C  B + the stack alone (no dq code)", tc),
             ("   python -c pass", tf),
