@@ -190,7 +190,11 @@ def compile_rule(
             fails = fails | (c > F.lit(rule.max) if rule.max_inclusive else c >= F.lit(rule.max))
         return Plan(rule, fails=not_null & fails, judged=not_null, column=name)
     if check == "regex":
-        problem = _bad_pattern(spark, java_pattern(rule.pattern))
+        # The pattern alone first: anchoring can mend a broken one (`a)|(b`) into another
+        # regex, which must be an error, not a verdict.
+        problem = _bad_pattern(spark, rule.pattern) or _bad_pattern(
+            spark, java_pattern(rule.pattern)
+        )
         if problem:
             return error_result(rule, f"invalid regex {rule.pattern!r}: {problem}")
         fails = ~c.rlike(java_pattern(rule.pattern))
