@@ -184,6 +184,18 @@ def test_bad_regex_is_an_error_result_and_other_rules_still_run(run) -> None:
     assert result.by_id("e").status is F
 
 
+def test_a_bad_regex_error_quotes_polars_on_the_users_pattern_not_dqs_anchoring() -> None:
+    from dq_polars._compile import validate_regex
+
+    message = validate_regex("a(")
+    assert message is not None and message.startswith("invalid regex 'a(':")
+    assert r"\A(?:" not in message
+    assert validate_regex(r"[A-Z]{2}") is None
+    # Broken alone, yet a valid (different) regex once anchored: still refused.
+    message = validate_regex("a)|(b")
+    assert message is not None and message.startswith("invalid regex 'a)|(b':")
+
+
 def test_a_rule_that_fails_only_at_run_time_is_isolated(run) -> None:
     # The cast fails on the data, not on the (empty) probe: the fused query fails and
     # the engine re-runs each rule alone so the fault lands on this rule only.

@@ -230,13 +230,22 @@ def full_match_pattern(pattern: str) -> str:
 
 def validate_regex(pattern: str) -> str | None:
     """Polars' own verdict on a pattern (Rust regex), or None when it compiles."""
-    # The user's own pattern first, so the error quotes what they wrote; then the
-    # anchored one, which is what the query runs.
-    for candidate in (pattern, full_match_pattern(pattern)):
-        try:
-            pl.select(pl.lit("", dtype=pl.String).str.contains(candidate))
-        except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as exc:
-            return f"invalid regex {pattern!r}: {polars_message(str(exc))}"
+    # Both the user's pattern and the anchored one the query runs must compile: `a)|(b`
+    # is broken alone yet compiles once wrapped, as a different regex. One probe holds
+    # both; only when it fails is the user's own pattern probed alone, so the error
+    # quotes the mistake they wrote rather than the anchoring dq added around it.
+    problem = _regex_problem(pattern, full_match_pattern(pattern))
+    if problem is None:
+        return None
+    return f"invalid regex {pattern!r}: {_regex_problem(pattern) or problem}"
+
+
+def _regex_problem(*candidates: str) -> str | None:
+    empty = pl.lit("", dtype=pl.String)
+    try:
+        pl.select([empty.str.contains(c).alias(str(i)) for i, c in enumerate(candidates)])
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as exc:
+        return polars_message(str(exc))
     return None
 
 
