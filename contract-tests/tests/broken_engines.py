@@ -83,6 +83,15 @@ class UnanchoredAlternation(TrivialEngine):
         return super().fails(frame, rule, col)
 
 
+class AnchoringMendsBrokenPatterns(TrivialEngine):
+    """regex that only compiles the anchored pattern, so `a)|(b` runs as `^(?:a)|(b)$`."""
+
+    def fails(self, frame: pl.DataFrame, rule: Any, col: pl.Expr) -> pl.Expr:
+        if rule.check == "regex":
+            return ~col.str.contains(f"^(?:{rule.pattern})$")
+        return super().fails(frame, rule, col)
+
+
 class SamplesIgnoreSampleSizeZero(TrivialEngine):
     """Treats sample_size=0 as "use the default", leaking values that must stay put."""
 

@@ -79,6 +79,13 @@ CASES: dict[str, dict[str, set[str]]] = {
         "must_fail": {"test_regex_matches_the_whole_value"},
         "must_pass": {"test_invalid_regex_is_an_error_naming_the_rule"},
     },
+    "AnchoringMendsBrokenPatterns": {
+        "must_fail": {"test_a_pattern_broken_alone_is_an_error_even_where_anchoring_would_mend_it"},
+        "must_pass": {
+            "test_invalid_regex_is_an_error_naming_the_rule",
+            "test_regex_matches_the_whole_value",
+        },
+    },
     "SamplesIgnoreSampleSizeZero": {
         "must_fail": {"test_no_samples_when_sample_size_is_zero", "test_counts_equal_the_oracle"},
         "must_pass": {"test_samples_are_bounded_distinct_failing_values_in_order"},

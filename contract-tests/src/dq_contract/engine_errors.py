@@ -180,6 +180,24 @@ class ErrorAndSampleCases(ContractHelpers):
         assert got.status is dq.RuleStatus.ERROR and "bad_pattern" in got.message, got
         expect(result, "after", F, 1, 2)
 
+    @pytest.mark.parametrize("pattern", ["a)|(b", ")|(", "x)(?:y"])
+    def test_a_pattern_broken_alone_is_an_error_even_where_anchoring_would_mend_it(
+        self, engine: Any, pattern: str
+    ) -> None:
+        # Wrapped as ^(?:a)|(b)$ the broken pattern compiles, as a different regex: an
+        # engine that validates only what it runs would silently judge the wrong rule.
+        self.needs(engine, "regex", "not_null")
+        data = frame(email=["a", "b", None])
+        result = self.conforms(
+            engine,
+            data,
+            dq.Regex(id="mended", column="email", pattern=pattern),
+            dq.NotNull(id="after", column="email"),
+        )
+        got = result.by_id("mended")
+        assert got.status is dq.RuleStatus.ERROR and "mended" in got.message, got
+        expect(result, "after", F, 1, 3)
+
     def test_string_check_on_a_non_string_column_is_an_error(self, engine: Any) -> None:
         checks = [c for c in ("regex", "max_length", "min_length") if c in engine.supported_checks]
         if not checks:

@@ -263,6 +263,9 @@ class TrivialEngine:
             wanted = pl.Series(list(rule.values), dtype=dtype, strict=False)
             return ~col.is_in(pl.lit(wanted).implode() if _IMPLODE_IS_IN else wanted)
         if rule.check == "regex":
+            # The pattern alone must compile: anchoring can mend a broken one (`a)|(b`)
+            # into a different regex, which must be an error, not a verdict.
+            pl.select(pl.lit("", dtype=pl.String).str.contains(rule.pattern))
             return ~col.str.contains(f"^(?:{rule.pattern})$")
         if rule.check == "max_length":
             return col.str.len_chars() > rule.length
