@@ -46,8 +46,8 @@ _EXPORTS: dict[str, str] = {
     "Mean": "dq.model._rules",
     "StdDev": "dq.model._rules",
     "Quantile": "dq.model._rules",
-    "Bound": "dq.model._rules",
-    "parse_duration": "dq.model._rules",
+    "Bound": "dq.model._rule_fields",
+    "parse_duration": "dq.model._rule_fields",
     "CHECKS": "dq.model._rules",
     # results and profiles
     "RuleStatus": "dq.model._results",
@@ -229,10 +229,10 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         SampleRow,
         ValueCount,
     )
+    from dq.model._rule_fields import Bound, parse_duration
     from dq.model._rules import (
         CHECKS,
         Between,
-        Bound,
         ColumnExists,
         DType,
         Expression,
@@ -254,7 +254,6 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         Severity,
         StdDev,
         Unique,
-        parse_duration,
     )
     from dq.model._secrets import (
         SECRET_OUTCOMES,

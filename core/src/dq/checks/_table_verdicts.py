@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 
 from dq.checks._engine_kit import make_result
 from dq.model._results import RuleResult, RuleStatus
-from dq.model._rules import Freshness, Schema, SchemaMode, bound_kind
+from dq.model._rule_fields import bound_kind
+from dq.model._rules import Freshness, Schema, SchemaMode
 
 
 def _verdict(rule: Any, ok: bool, message: str) -> RuleResult:

@@ -28,7 +28,8 @@ from dq.config._problems import (
 )
 from dq.model._errors import ConfigError
 from dq.model._results import Scalar
-from dq.model._rules import CHECKS, RULE_CLASSES, Bound, Rule
+from dq.model._rule_fields import Bound
+from dq.model._rules import CHECKS, RULE_CLASSES, Rule
 from dq.model._secrets import SecretRef, SecretValue
 from dq.model._tenants import TenantId
 

@@ -10,13 +10,25 @@ docs/configuration.md and by the engine contract, not here: this module is the s
 from __future__ import annotations
 
 import enum
-import re
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from typing import ClassVar, Union
 
 import attrs
 
 from dq.model._expressions import ExpressionRefused, check_expression
+from dq.model._rule_fields import (
+    Bound,
+    check_bounds,
+    distinct_names,
+    duration,
+    mostly_in_range,
+    non_negative,
+    optional_non_negative,
+    optional_rate,
+    parse_duration,
+    quantile_in_range,
+    time_zone,
+)
 
 
 class Severity(enum.Enum):
@@ -24,118 +36,6 @@ class Severity(enum.Enum):
 
     ERROR = "error"
     WARNING = "warning"
-
-
-def _mostly_in_range(_inst: object, attribute: attrs.Attribute, value: float) -> None:
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value!r}")
-
-
-def _optional_rate(_inst: object, attribute: attrs.Attribute, value: float | None) -> None:
-    if value is not None and not 0.0 <= value <= 1.0:
-        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value!r}")
-
-
-def _optional_non_negative(_inst: object, attribute: attrs.Attribute, value: float | None) -> None:
-    if value is not None and value < 0:
-        raise ValueError(f"{attribute.name} must be >= 0, got {value!r}")
-
-
-def _non_negative(_inst: object, attribute: attrs.Attribute, value: int | None) -> None:
-    if value is not None and value < 0:
-        raise ValueError(f"{attribute.name} must be >= 0, got {value!r}")
-
-
-#: What a ``between`` bound may be: a number, or (for date/time columns) a TOML
-#: date, date-time or time. Both bounds of one rule are of the same kind.
-Bound = float | date | datetime | time
-
-
-def bound_kind(value: object) -> str:
-    """``number``, ``date``, ``date-time`` or ``time``: what a ``between`` bound is."""
-    # datetime is a date subclass: test it first.
-    if isinstance(value, datetime):
-        return "date-time"
-    if isinstance(value, date):
-        return "date"
-    if isinstance(value, time):
-        return "time"
-    return "number"
-
-
-def _check_bounds(check: str, low: object, high: object) -> None:
-    if low is None and high is None:
-        raise ValueError(f"{check} needs min, max or both")
-    if low is None or high is None:
-        return
-    if bound_kind(low) != bound_kind(high):
-        raise ValueError(
-            f"{check}: min is a {bound_kind(low)} but max is a {bound_kind(high)}; "
-            "give both bounds of the same kind"
-        )
-    try:
-        inverted = low > high  # type: ignore[operator]
-    except TypeError:  # an aware and a naive date-time
-        raise ValueError(
-            f"{check}: min and max must both have a time zone or both have none"
-        ) from None
-    if inverted:
-        raise ValueError(f"{check}: min {low!r} is greater than max {high!r}")
-
-
-_DURATION_PART = re.compile(r"(\d+)([wdhms])")
-_DURATION = re.compile(r"(?:\d+[wdhms])+")
-_UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
-
-
-def parse_duration(text: str) -> timedelta:
-    """``"36h"``, ``"2d"``, ``"1d12h"``, ``"90m"``, ``"1w"`` → a timedelta (> 0).
-
-    A compact spelling (weeks, days, hours, minutes, seconds) rather than ISO 8601's
-    ``P1DT12H``, which is easy to get wrong by one letter.
-    """
-    if not isinstance(text, str) or not _DURATION.fullmatch(text.strip()):
-        raise ValueError(
-            f"duration {text!r} is not like '36h', '2d', '1d12h', '90m' or '1w' "
-            "(units w, d, h, m, s)"
-        )
-    seconds = sum(int(n) * _UNIT_SECONDS[u] for n, u in _DURATION_PART.findall(text))
-    if seconds <= 0:
-        raise ValueError(f"duration {text!r} must be longer than zero")
-    return timedelta(seconds=seconds)
-
-
-def _duration(_inst: object, attribute: attrs.Attribute, value: str) -> None:
-    try:
-        parse_duration(value)
-    except ValueError as exc:
-        raise ValueError(f"{attribute.name}: {exc}") from None
-
-
-def _time_zone(_inst: object, attribute: attrs.Attribute, value: str) -> None:
-    """An IANA zone name the machine knows, checked when the rules are loaded."""
-    if value.upper() == "UTC":
-        return
-    # imported here: only a freshness rule naming a zone needs it (~4 ms at every start)
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(
-            f"{attribute.name}: unknown time zone {value!r}; use an IANA name such as "
-            "'UTC' or 'Europe/Paris'"
-        ) from None
-
-
-def _quantile_in_range(_inst: object, attribute: attrs.Attribute, value: float) -> None:
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value!r}")
-
-
-def _names(_inst: object, attribute: attrs.Attribute, value: tuple[str, ...]) -> None:
-    if len(set(value)) != len(value):
-        raise ValueError(f"{attribute.name} lists a column twice: {list(value)!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -151,7 +51,7 @@ class _RuleBase:
 
     id: str
     severity: Severity = Severity.ERROR
-    mostly: float = attrs.field(default=1.0, validator=_mostly_in_range)
+    mostly: float = attrs.field(default=1.0, validator=mostly_in_range)
     description: str = ""
 
     @property
@@ -182,7 +82,7 @@ class Unique(_RuleBase):
     CHECK: ClassVar[str] = "unique"
 
     column: str | None = None
-    columns: tuple[str, ...] = attrs.field(default=(), validator=_names)
+    columns: tuple[str, ...] = attrs.field(default=(), validator=distinct_names)
 
     def __attrs_post_init__(self) -> None:
         if (self.column is None) == (not self.columns):
@@ -210,7 +110,7 @@ class Between(_ColumnRule):
     max_inclusive: bool = True
 
     def __attrs_post_init__(self) -> None:
-        _check_bounds(self.CHECK, self.min, self.max)
+        check_bounds(self.CHECK, self.min, self.max)
 
 
 @attrs.frozen(kw_only=True)
@@ -237,7 +137,7 @@ class MaxLength(_ColumnRule):
 
     CHECK: ClassVar[str] = "max_length"
 
-    length: int = attrs.field(validator=_non_negative)
+    length: int = attrs.field(validator=non_negative)
 
 
 @attrs.frozen(kw_only=True)
@@ -246,7 +146,7 @@ class MinLength(_ColumnRule):
 
     CHECK: ClassVar[str] = "min_length"
 
-    length: int = attrs.field(validator=_non_negative)
+    length: int = attrs.field(validator=non_negative)
 
 
 @attrs.frozen(kw_only=True)
@@ -271,17 +171,17 @@ class RowCount(_RuleBase):
 
     CHECK: ClassVar[str] = "row_count"
 
-    min: int | None = attrs.field(default=None, validator=_non_negative)
-    max: int | None = attrs.field(default=None, validator=_non_negative)
+    min: int | None = attrs.field(default=None, validator=non_negative)
+    max: int | None = attrs.field(default=None, validator=non_negative)
     #: Relative bound against the last run of the same suite (and tenant), from dq's
     #: run history: 0.2 means within ±20% of the previous row count.
-    max_change: float | None = attrs.field(default=None, validator=_optional_non_negative)
+    max_change: float | None = attrs.field(default=None, validator=optional_non_negative)
 
     def __attrs_post_init__(self) -> None:
         if self.max_change is None:
-            _check_bounds(self.CHECK, self.min, self.max)
+            check_bounds(self.CHECK, self.min, self.max)
         elif self.min is not None or self.max is not None:
-            _check_bounds(self.CHECK, self.min, self.max)
+            check_bounds(self.CHECK, self.min, self.max)
 
 
 @attrs.frozen(kw_only=True)
@@ -295,8 +195,8 @@ class Freshness(_ColumnRule):
 
     CHECK: ClassVar[str] = "freshness"
 
-    max_age: str = attrs.field(validator=_duration)
-    timezone: str = attrs.field(default="UTC", validator=_time_zone)
+    max_age: str = attrs.field(validator=duration)
+    timezone: str = attrs.field(default="UTC", validator=time_zone)
 
     @property
     def max_age_delta(self) -> timedelta:
@@ -352,7 +252,7 @@ class _StatisticRule(_ColumnRule):
     max: float | None = None
 
     def __attrs_post_init__(self) -> None:
-        _check_bounds(self.CHECK, self.min, self.max)
+        check_bounds(self.CHECK, self.min, self.max)
 
 
 @attrs.frozen(kw_only=True)
@@ -375,7 +275,7 @@ class Quantile(_StatisticRule):
 
     CHECK: ClassVar[str] = "quantile"
 
-    quantile: float = attrs.field(validator=_quantile_in_range)
+    quantile: float = attrs.field(validator=quantile_in_range)
 
 
 @attrs.frozen(kw_only=True)
@@ -424,9 +324,9 @@ class QualityGate:
     which is what a CI user expects from "errors fail the build".
     """
 
-    max_failed_errors: int = attrs.field(default=0, validator=_non_negative)
-    max_failed_warnings: int | None = attrs.field(default=None, validator=_non_negative)
-    max_failure_rate: float | None = attrs.field(default=None, validator=_optional_rate)
+    max_failed_errors: int = attrs.field(default=0, validator=non_negative)
+    max_failed_warnings: int | None = attrs.field(default=None, validator=non_negative)
+    max_failure_rate: float | None = attrs.field(default=None, validator=optional_rate)
 
 
 def _unique_ids(_inst: object, _attr: attrs.Attribute, rules: tuple[Rule, ...]) -> None:
@@ -459,7 +359,7 @@ class RuleSet:
 
     rules: tuple[Rule, ...] = attrs.field(validator=[_unique_ids, _row_conditions])
     gate: QualityGate = QualityGate()
-    sample_size: int = attrs.field(default=5, validator=_non_negative)
+    sample_size: int = attrs.field(default=5, validator=non_negative)
     #: Columns that identify a row (``key = ["order_id"]``): failure samples carry their
     #: values so a failing row can be found; without a key, samples carry row numbers.
-    key: tuple[str, ...] = attrs.field(default=(), validator=_names)
+    key: tuple[str, ...] = attrs.field(default=(), validator=distinct_names)
