@@ -16,7 +16,8 @@ How truthound is driven, and why:
   Categorical column can be cast to String for truthound's string validators
   (which otherwise skip it silently).
 * **dq's semantics win.** Where truthound's count differs from dq's, the
-  difference is computed exactly from the frame (see each ``_check_*``); where it
+  difference is computed exactly from the frame (see each ``check_*`` in
+  :mod:`~dq_truthound._column_checks` and :mod:`~dq_truthound._frame_checks`); where it
   cannot be, the result says ``approximate`` and why, or the rule is
   ``unsupported``. Samples always come from the frame (dq's failure mask),
   because truthound's samples are not dq's (regex truncates them to 50
@@ -25,11 +26,8 @@ How truthound is driven, and why:
 
 from __future__ import annotations
 
-import math
-import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from datetime import time as dtime
 from typing import Any
@@ -37,14 +35,14 @@ from typing import Any
 import dq
 import polars as pl
 
+from dq_truthound import _column_checks, _frame_checks
 from dq_truthound._config import TruthoundConfig
 from dq_truthound._errors import NotSupportedByTruthound, TruthoundEngineError
+from dq_truthound._outcome import Outcome, RuleProblem, RuleUnsupported, V
+from dq_truthound._truthound import Truthound, load_validators
+from dq_truthound._wording import missing_column, polars_message
 
 ENGINE = "truthound"
-
-#: The name each rule's column gets in the one-column frame given to truthound.
-V = "value"
-ROW = "__dq_row"
 
 SUPPORTED_CHECKS = frozenset(
     {
@@ -63,123 +61,12 @@ SUPPORTED_CHECKS = frozenset(
 )
 TABLE_CHECKS = frozenset({"row_count", "dtype", "column_exists"})
 
-#: truthound's regex validator samples (first 10k rows, extrapolated) above this.
-_TRUTHOUND_SAMPLING_MIN_ROWS = 50_000
-
-
-class RuleProblem(Exception):
-    """The rule cannot be evaluated on this data; becomes an ERROR result."""
-
-
-class RuleUnsupported(Exception):
-    """truthound cannot perform this rule with dq's semantics; becomes UNSUPPORTED."""
-
-
-@dataclass
-class Outcome:
-    """What one rule's evaluation found, before it is judged against ``mostly``."""
-
-    failed: int
-    element: int
-    message: str
-    #: The frame the masks refer to, and dq's failure mask (None: no samples).
-    frame: pl.DataFrame | None = None
-    mask: pl.Expr | None = None
-    shown: pl.Expr | None = None
-    approximate: bool = False
-
-
-def _validators() -> _Truthound:
-    """Import truthound's validators lazily (heavy), once per engine."""
-    from truthound.validators import base
-    from truthound.validators.completeness import null
-    from truthound.validators.distribution import range as between
-    from truthound.validators.distribution import set as in_set
-    from truthound.validators.query import expression
-    from truthound.validators.schema import column_count, column_exists, column_type
-    from truthound.validators.string import length, regex
-    from truthound.validators.uniqueness import unique
-
-    class RustDialectRegexValidator(regex.RegexValidator):
-        """truthound's regex validator, minus its Python-``re`` pre-check.
-
-        truthound compiles every pattern with Python's ``re`` and a ReDoS heuristic
-        before running it with polars (Rust regex: linear time, no ReDoS). That
-        refuses valid dq patterns (``\\p{L}``, ``(?:ab|c)+``) in the wrong dialect.
-        The pattern has already been validated in the Rust dialect, by polars, so
-        the hook that validates it (``RegexValidatorMixin.validate_pattern``; its
-        result, ``_compiled``, is not used to match) is replaced; matching and
-        counting stay truthound's.
-        """
-
-        @staticmethod
-        def validate_pattern(pattern: str, flags: int = 0) -> None:
-            return None
-
-    return _Truthound(
-        NUMERIC_TYPES=base.NUMERIC_TYPES,
-        NotNullValidator=null.NotNullValidator,
-        BetweenValidator=between.BetweenValidator,
-        InSetValidator=in_set.InSetValidator,
-        CustomExpressionValidator=expression.CustomExpressionValidator,
-        RowCountValidator=column_count.RowCountValidator,
-        ColumnExistsValidator=column_exists.ColumnExistsValidator,
-        ColumnTypeValidator=column_type.ColumnTypeValidator,
-        LengthValidator=length.LengthValidator,
-        RegexValidator=RustDialectRegexValidator,
-        UniqueValidator=unique.UniqueValidator,
-    )
-
-
-@dataclass(frozen=True)
-class _Truthound:
-    NUMERIC_TYPES: Any
-    NotNullValidator: type
-    BetweenValidator: type
-    InSetValidator: type
-    CustomExpressionValidator: type
-    RowCountValidator: type
-    ColumnExistsValidator: type
-    ColumnTypeValidator: type
-    LengthValidator: type
-    RegexValidator: type
-    UniqueValidator: type
-
-
-#: Options every validator gets: no sample collection (samples come from the frame,
-#: with dq's semantics), no logging of the errors we turn into results.
-_COMMON: dict[str, Any] = {"result_format": "boolean_only", "log_errors": False}
-
-
-def _run(validator: Any, lf: pl.LazyFrame) -> list[Any]:
-    """Run one truthound validator; an error it reports as an issue becomes a RuleProblem."""
-    issues = list(validator.validate(lf))
-    for issue in issues:
-        if issue.issue_type.endswith("_error") or issue.exception_info is not None:
-            raise RuleProblem(f"truthound {validator.name}: {issue.details or issue.issue_type}")
-    return issues
-
-
-def _count(issues: list[Any]) -> int:
-    return sum(int(issue.count) for issue in issues)
-
 
 def _scalar(value: Any) -> Any:
     """A JSON-safe sample value; dates and times in ISO form (``2024-01-02T03:04:05``)."""
     if isinstance(value, datetime | date | dtime):
         return value.isoformat()
     return dq.json_scalar(value)
-
-
-def _polars_message(exc: BaseException) -> str:
-    """polars' error on one line, without the query-plan dump it appends."""
-    lines: list[str] = []
-    for line in str(exc).strip().splitlines():
-        if line.startswith(("This error occurred", "Resolved plan", "Hint:")):
-            break
-        if line.strip():
-            lines.append(line.strip())
-    return " ".join(lines) or type(exc).__name__
 
 
 def _raised_by_library(exc: BaseException) -> bool:
@@ -192,16 +79,6 @@ def _raised_by_library(exc: BaseException) -> bool:
     return module.split(".")[0] in {"polars", "truthound"}
 
 
-def _missing(name: str, schema: pl.Schema) -> str:
-    names = list(schema)
-    shown = ", ".join(repr(n) for n in names[:20]) + (" ..." if len(names) > 20 else "")
-    return f"column {name!r} not found; the data has {shown or 'no columns'}"
-
-
-def _is_string(dtype: pl.DataType) -> bool:
-    return dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum)
-
-
 class TruthoundEngine:
     """Satisfies ``dq.protocols.Engine`` by running truthound's validators."""
 
@@ -211,7 +88,7 @@ class TruthoundEngine:
 
     def __init__(self, config: TruthoundConfig | None = None) -> None:
         self.config = config if config is not None else TruthoundConfig()
-        self._th: _Truthound | None = None
+        self._th: Truthound | None = None
 
     # -- the protocol ------------------------------------------------------------------
 
@@ -248,9 +125,9 @@ class TruthoundEngine:
     # -- plumbing ----------------------------------------------------------------------
 
     @property
-    def th(self) -> _Truthound:
+    def th(self) -> Truthound:
         if self._th is None:
-            self._th = _validators()
+            self._th = load_validators()
         return self._th
 
     @staticmethod
@@ -260,7 +137,7 @@ class TruthoundEngine:
                 return data.collect()
             except pl.exceptions.PolarsError as exc:
                 raise TruthoundEngineError(
-                    f"cannot evaluate the LazyFrame: {_polars_message(exc)}"
+                    f"cannot evaluate the LazyFrame: {polars_message(exc)}"
                 ) from exc
         if isinstance(data, pl.DataFrame):
             return data
@@ -289,7 +166,7 @@ class TruthoundEngine:
                 outcome = handler(self, rule, frame)
             else:
                 if column not in frame.schema:
-                    raise RuleProblem(_missing(column, frame.schema))
+                    raise RuleProblem(missing_column(column, frame.schema))
                 outcome = handler(self, rule, frame.get_column(column).alias(V))
         except RuleProblem as problem:
             return make(dq.RuleStatus.ERROR, f"rule {rule.id!r} ({check}): {problem}")
@@ -302,7 +179,7 @@ class TruthoundEngine:
             return make(
                 dq.RuleStatus.ERROR,
                 f"rule {rule.id!r} ({check}): cannot evaluate: "
-                f"{type(exc).__name__}: {_polars_message(exc)}",
+                f"{type(exc).__name__}: {polars_message(exc)}",
             )
 
         if check in TABLE_CHECKS:
@@ -338,293 +215,21 @@ class TruthoundEngine:
         )
         return tuple(_scalar(v) for v in values)
 
-    # -- one handler per check ---------------------------------------------------------
-
-    def _check_not_null(self, rule: dq.NotNull, s: pl.Series) -> Outcome:
-        """truthound's count (``null_count``) is dq's; NaN is not null in both."""
-        frame = s.to_frame()
-        issues = _run(self.th.NotNullValidator(columns=(V,), **_COMMON), frame.lazy())
-        failed = _count(issues)
-        return Outcome(failed, frame.height, f"{failed} of {frame.height} rows are null")
-
-    def _check_unique(self, rule: dq.Unique, s: pl.Series) -> Outcome:
-        """truthound counts extra occurrences (non-null count minus ``n_unique``, which
-        counts null as a value); dq counts every row of a duplicate group. The first
-        cannot give the second, so dq's count is computed from the frame (exact)."""
-        frame = s.to_frame()
-        issues = _run(self.th.UniqueValidator(columns=(V,), **_COMMON), frame.lazy())
-        x = pl.col(V)
-        mask = x.is_duplicated() & x.is_not_null()
-        row = frame.select(mask.sum().alias("f"), x.count().alias("e")).row(0)
-        failed, element = int(row[0]), int(row[1])
-        return Outcome(
-            failed,
-            element,
-            f"{failed} of {element} non-null rows hold a repeated value "
-            f"(truthound's unique validator reports {_count(issues)} extra occurrences; "
-            "dq counts every row of a duplicate group)",
-            frame,
-            mask,
-        )
-
-    def _check_between(self, rule: dq.Between, s: pl.Series) -> Outcome:
-        """truthound's between validator: one run when both bounds share inclusivity,
-        else one run per bound (disjoint failures, summed). polars orders NaN above
-        +inf, so truthound counts NaN only through an upper bound; without one, dq's
-        NaN failures are counted from the frame (exact)."""
-        dtype = s.dtype
-        if not any(dtype == t for t in self.th.NUMERIC_TYPES):
-            if dtype.is_temporal() or dtype.is_numeric():
-                raise RuleUnsupported(
-                    f"truthound's between validator judges only Int/UInt/Float columns; "
-                    f"column {rule.column!r} is {dtype}"
-                )
-            raise RuleProblem(f"between needs a numeric column, but {rule.column!r} is {dtype}")
-        frame = s.to_frame()
-        lf = frame.lazy()
-        if rule.min is None or rule.max is None or rule.min_inclusive == rule.max_inclusive:
-            inclusive = rule.min_inclusive if rule.max is None else rule.max_inclusive
-            runs = [(rule.min, rule.max, inclusive)]
-        else:
-            runs = [(rule.min, None, rule.min_inclusive), (None, rule.max, rule.max_inclusive)]
-        failed = 0
-        for low, high, inclusive in runs:
-            validator = self.th.BetweenValidator(
-                min_value=low, max_value=high, inclusive=inclusive, columns=(V,), **_COMMON
-            )
-            failed += _count(_run(validator, lf))
-        x = pl.col(V)
-        nan = x.is_nan() if dtype.is_float() else pl.lit(False)
-        extra = [x.count().alias("e")]
-        if rule.max is None:
-            extra.append(nan.sum().alias("nan"))
-        row = frame.select(extra).row(0, named=True)
-        failed += int(row.get("nan") or 0)
-        element = int(row["e"])
-        outside = pl.lit(False)
-        if rule.min is not None:
-            outside = outside | ((x < rule.min) if rule.min_inclusive else (x <= rule.min))
-        if rule.max is not None:
-            outside = outside | ((x > rule.max) if rule.max_inclusive else (x >= rule.max))
-        low = "[" if rule.min_inclusive else "("
-        high = "]" if rule.max_inclusive else ")"
-        bounds = f"{low}{_bound(rule.min, '-inf')}, {_bound(rule.max, 'inf')}{high}"
-        return Outcome(
-            failed,
-            element,
-            f"{failed} of {element} non-null values are outside {bounds} or NaN",
-            frame,
-            (outside | nan) & x.is_not_null(),
-        )
-
-    def _check_regex(self, rule: dq.Regex, s: pl.Series) -> Outcome:
-        """truthound's regex validator, given the pattern already anchored as dq wants
-        (``^(?:…)$``, no dotall). It skips empty and blank strings: those that fail
-        are counted from the frame (exact). Its early-termination sampling above
-        50,000 rows is switched off unless ``exact_regex = false``. Validity is
-        decided in the Rust dialect (polars), not by truthound's Python-``re`` check."""
-        frame = self._string_frame(rule, s)
-        anchored = f"^(?:{rule.pattern})$"
-        for candidate in (rule.pattern, anchored):  # the Rust dialect decides validity
-            try:
-                pl.select(pl.lit("", dtype=pl.String).str.contains(candidate))
-            except pl.exceptions.PolarsError as exc:
-                raise RuleProblem(
-                    f"invalid regex {rule.pattern!r}: {_polars_message(exc)}"
-                ) from exc
-        validator = self.th.RegexValidator(
-            pattern=anchored, match_full=False, dotall=False, columns=(V,), **_COMMON
-        )
-        sampling_off = hasattr(validator, "early_termination_min_rows")
-        if self.config.exact_regex and sampling_off:
-            validator.early_termination_min_rows = sys.maxsize
-        issues = _run(validator, frame.lazy())
-        x = pl.col(V)
-        mask = x.str.contains(anchored).not_() & x.is_not_null()
-        blank = x.str.strip_chars() == ""
-        row = frame.select((mask & blank).sum().alias("b"), x.count().alias("e")).row(0)
-        failed = _count(issues) + int(row[0])
-        element = int(row[1])
-        message = f"{failed} of {element} non-null values do not fully match {rule.pattern!r}"
-        sampled = any("early-termination" in (issue.details or "") for issue in issues)
-        unknown = not sampling_off and frame.height > _TRUTHOUND_SAMPLING_MIN_ROWS
-        if sampled or unknown:
-            message += (
-                " (approximate: truthound sampled the first 10,000 of "
-                f"{frame.height} rows and extrapolated the non-blank failures)"
-            )
-        return Outcome(failed, element, message, frame, mask, approximate=sampled or unknown)
-
-    def _check_in_set(self, rule: dq.InSet, s: pl.Series) -> Outcome:
-        """truthound's in_set validator (``is_in``, nulls ignored), given the values
-        typed like the column; NaN is in the set only if the set holds NaN."""
-        members, frame = self._members(rule, s)
-        # A plain list: polars deprecates ``is_in`` with a Series of the column's type.
-        validator = self.th.InSetValidator(members.to_list(), columns=(V,), **_COMMON)
-        issues = _run(validator, frame.lazy())
-        failed = _count(issues)
-        element = frame.get_column(V).count()
-        x = pl.col(V)
-        return Outcome(
-            failed,
-            element,
-            f"{failed} of {element} non-null values are not in the set",
-            frame,
-            x.is_in(members.implode()).not_() & x.is_not_null(),
-        )
-
-    def _check_length(self, rule: dq.MaxLength | dq.MinLength, s: pl.Series) -> Outcome:
-        """truthound's length validator counts characters (``len_chars``), nulls ignored."""
-        frame = self._string_frame(rule, s)
-        is_max = rule.check == "max_length"
-        bound = {"max_length" if is_max else "min_length": rule.length}
-        issues = _run(self.th.LengthValidator(**bound, columns=(V,), **_COMMON), frame.lazy())
-        failed = _count(issues)
-        element = frame.get_column(V).count()
-        chars = pl.col(V).str.len_chars()
-        word = "more" if is_max else "fewer"
-        return Outcome(
-            failed,
-            element,
-            f"{failed} of {element} non-null values have {word} than {rule.length} characters",
-            frame,
-            (chars > rule.length) if is_max else (chars < rule.length),
-        )
-
-    def _check_expression(self, rule: dq.Expression, frame: pl.DataFrame) -> Outcome:
-        """truthound's custom-expression validator on the polars-SQL expression; it
-        sums ``~expr``, so null results are ignored, as dq's rule says."""
-        try:
-            expr = pl.sql_expr(rule.expression)
-            probe = frame.head(0).lazy().select(expr.alias("__dq_probe")).collect()
-        except Exception as exc:
-            raise RuleProblem(
-                f"cannot evaluate expression {rule.expression!r}: {_polars_message(exc)}"
-            ) from exc
-        dtype = probe.schema["__dq_probe"]
-        if dtype != pl.Boolean:
-            raise RuleProblem(f"expression {rule.expression!r} gives {dtype}, not a Boolean")
-        if probe.height != 0:
-            raise RuleProblem(
-                f"expression {rule.expression!r} aggregates the table; it must be a row condition"
-            )
-        validator = self.th.CustomExpressionValidator(
-            filter_expr=expr, description=rule.expression, **_COMMON
-        )
-        failed = _count(_run(validator, frame.lazy()))
-        element = int(frame.select(expr.is_not_null().sum()).item())
-        numbered = frame.with_row_index(ROW)
-        return Outcome(
-            failed,
-            element,
-            f"{failed} of {element} rows (with a non-null result) fail {rule.expression!r}",
-            numbered,
-            expr.not_(),
-            pl.col(ROW),
-        )
-
-    def _check_row_count(self, rule: dq.RowCount, frame: pl.DataFrame) -> Outcome:
-        issues = _run(
-            self.th.RowCountValidator(min_count=rule.min, max_count=rule.max, **_COMMON),
-            frame.lazy(),
-        )
-        bounds = f"[{_bound(rule.min, '0')}, {_bound(rule.max, 'inf')}]"
-        failed = int(bool(issues))
-        verdict = "outside" if failed else "within"
-        return Outcome(failed, 1, f"the table has {frame.height} rows, {verdict} {bounds}")
-
-    def _check_column_exists(self, rule: dq.ColumnExists, frame: pl.DataFrame) -> Outcome:
-        issues = _run(self.th.ColumnExistsValidator(columns=[rule.column], **_COMMON), frame.lazy())
-        if issues:
-            return Outcome(1, 1, _missing(rule.column, frame.schema))
-        return Outcome(0, 1, f"column {rule.column!r} is present")
-
-    def _check_dtype(self, rule: dq.DType, frame: pl.DataFrame) -> Outcome:
-        """truthound's column-type validator compares polars type classes, so
-        ``Datetime`` matches any unit and zone and ``Utf8`` is ``String``. A fully
-        written type (``Datetime(time_unit='ms', time_zone=None)``) must also match
-        polars' own spelling of the column's type."""
-        if rule.column not in frame.schema:
-            raise RuleProblem(_missing(rule.column, frame.schema))
-        base = rule.dtype.split("(", 1)[0].strip()
-        expected = getattr(pl, base, None)
-        if not (isinstance(expected, type) and issubclass(expected, pl.DataType)):
-            raise RuleProblem(f"unknown polars dtype {rule.dtype!r}")
-        issues = _run(
-            self.th.ColumnTypeValidator(expected_types={rule.column: expected}, **_COMMON),
-            frame.lazy(),
-        )
-        actual = frame.schema[rule.column]
-        ok = not issues and ("(" not in rule.dtype or str(actual) == rule.dtype)
-        message = f"column {rule.column!r} is {actual}" + ("" if ok else f", expected {rule.dtype}")
-        return Outcome(int(not ok), 1, message)
+    # -- one handler per check: _column_checks is given the column, _frame_checks the frame --
 
     _HANDLERS: dict[str, Callable[..., Outcome]] = {
-        "not_null": _check_not_null,
-        "unique": _check_unique,
-        "between": _check_between,
-        "regex": _check_regex,
-        "in_set": _check_in_set,
-        "max_length": _check_length,
-        "min_length": _check_length,
-        "expression": _check_expression,
-        "row_count": _check_row_count,
-        "column_exists": _check_column_exists,
-        "dtype": _check_dtype,
+        "not_null": _column_checks.check_not_null,
+        "unique": _column_checks.check_unique,
+        "between": _column_checks.check_between,
+        "regex": _column_checks.check_regex,
+        "in_set": _column_checks.check_in_set,
+        "max_length": _column_checks.check_length,
+        "min_length": _column_checks.check_length,
+        "expression": _frame_checks.check_expression,
+        "row_count": _frame_checks.check_row_count,
+        "column_exists": _frame_checks.check_column_exists,
+        "dtype": _frame_checks.check_dtype,
     }
-
-    # -- helpers -----------------------------------------------------------------------
-
-    @staticmethod
-    def _string_frame(rule: Any, s: pl.Series) -> pl.DataFrame:
-        """The column as String (truthound's string validators skip Categorical/Enum)."""
-        if not _is_string(s.dtype):
-            raise RuleProblem(
-                f"{rule.check} needs a String column, but {rule.column!r} is {s.dtype}"
-            )
-        return (s if s.dtype == pl.String else s.cast(pl.String)).to_frame()
-
-    @staticmethod
-    def _members(rule: dq.InSet, s: pl.Series) -> tuple[pl.Series, pl.DataFrame]:
-        """The set's values typed like the column (polars refuses ``is_in`` across types)."""
-        values = list(rule.values)
-        dtype = s.dtype
-
-        def require(ok: Callable[[object], bool], kind: str) -> None:
-            wrong = [v for v in values if not ok(v)]
-            if wrong:
-                shown = ", ".join(repr(v) for v in wrong[:5])
-                raise RuleProblem(
-                    f"in_set values must be {kind} for column {rule.column!r} ({dtype}); "
-                    f"got {shown}"
-                )
-
-        if _is_string(dtype):
-            require(lambda v: isinstance(v, str), "strings")
-            frame = (s if dtype == pl.String else s.cast(pl.String)).to_frame()
-            return pl.Series(V, values, dtype=pl.String), frame
-        if dtype == pl.Boolean:
-            require(lambda v: isinstance(v, bool), "booleans")
-            return pl.Series(V, values, dtype=pl.Boolean), s.to_frame()
-        if dtype.is_integer() or dtype.is_float():
-            require(lambda v: isinstance(v, int | float) and not isinstance(v, bool), "numbers")
-            if dtype.is_integer():
-                values = [
-                    int(v)
-                    for v in values
-                    if isinstance(v, int) or (math.isfinite(v) and float(v).is_integer())
-                ]
-                members = pl.Series(V, values, dtype=pl.Int64, strict=False)
-            else:
-                members = pl.Series(V, [float(v) for v in values], dtype=pl.Float64)
-            return members.cast(dtype, strict=False).drop_nulls(), s.to_frame()
-        raise RuleProblem(
-            f"in_set needs a String, Boolean or numeric column, but {rule.column!r} is {dtype}"
-        )
-
-
-def _bound(value: float | None, open_end: str) -> str:
-    return open_end if value is None else repr(value)
 
 
 def _beyond_translation(rule: dq.Rule, schema: pl.Schema) -> tuple[dq.RuleStatus, str] | None:
