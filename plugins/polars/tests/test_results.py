@@ -185,7 +185,7 @@ def test_bad_regex_is_an_error_result_and_other_rules_still_run(run) -> None:
 
 
 def test_a_bad_regex_error_quotes_polars_on_the_users_pattern_not_dqs_anchoring() -> None:
-    from dq_polars._compile import validate_regex
+    from dq_polars._regex import validate_regex
 
     message = validate_regex("a(")
     assert message is not None and message.startswith("invalid regex 'a(':")

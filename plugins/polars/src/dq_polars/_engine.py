@@ -25,20 +25,12 @@ import attrs
 import dq
 import polars as pl
 
-from dq_polars._compile import (
-    ROWS,
-    SUPPORTED_CHECKS,
-    Plan,
-    PolarsEngineName,
-    RowRule,
-    compile_rules,
-    error_result,
-    polars_message,
-)
+from dq_polars._compile import SUPPORTED_CHECKS, PolarsEngineName, compile_rules
 from dq_polars._config import PolarsConfig
-from dq_polars._errors import PolarsEngineError
+from dq_polars._errors import PolarsEngineError, polars_message
 from dq_polars._failures import export_columns, failing_rows, refuse_clashing_columns
 from dq_polars._locate import key_columns, rule_set_key, sample_rows
+from dq_polars._plan import ROWS, Plan, RowRule, error_result
 
 ENGINE_NAME = "polars"
 #: What a polars query raises for bad data or a bad source: a missing file is an OSError,

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import dq
 import polars as pl
 
-from dq_polars._compile import RowRule
+from dq_polars._plan import RowRule
 
 _TOTAL = "__dq_failing_rows"
 _ROW = "__dq_failing_row"

@@ -37,7 +37,9 @@ import dq
 import polars as pl
 
 from dq_polars import _learn_rules as rules_for
-from dq_polars._compile import SUPPORTED_CHECKS, PolarsEngineName, col, full_match_pattern
+from dq_polars._compile import SUPPORTED_CHECKS, PolarsEngineName, col
+from dq_polars._learn_context import Context
+from dq_polars._regex import full_match_pattern
 from dq_polars._shapes import infer
 
 #: Rows read up front to propose shapes.
@@ -286,7 +288,7 @@ def learn(
     stats = lf.select(exprs).collect(engine=engine).row(0, named=True)
     counts, repeats = _follow_ups(lf, schema, columns, stats, shapes, engine)
 
-    context = rules_for.Context(
+    context = Context(
         rows=rows,
         stats=stats,
         supported=supported,

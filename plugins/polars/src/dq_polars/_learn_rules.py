@@ -10,97 +10,32 @@ collides with the rule it tightens.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import dq
 import polars as pl
 
-from dq_polars._rounding import round_duration, round_length_up, round_out
+from dq_polars._learn_context import (
+    RARE,
+    ColumnRules,
+    Context,
+    distinct_examples,
+    number,
+    plural,
+    rare,
+    rule_id,
+)
+from dq_polars._learn_temporal import temporal_rules
+from dq_polars._rounding import round_length_up, round_out
 
-#: Share of rows that may be presumed defects: rarer than this and standing apart.
-RARE = 0.01
 #: Tukey's far-out fences: quartiles ± FENCE × the interquartile range.
 FENCE = 3.0
 IN_SET_MAX_VALUES = 20
 
 
-def rare(count: int) -> int:
-    """How many of *count* rows may be presumed defects (none below 100 rows)."""
-    return math.floor(RARE * count)
-
-
 def may_be_key(dtype: pl.DataType) -> bool:
     """Integers and text can be keys; floats are measurements and timestamps coincide."""
     return dtype.is_integer() or dtype == pl.String or isinstance(dtype, pl.Categorical)
-
-
-def rule_id(check: str, column: str, strict: bool = False) -> str:
-    return f"{check}_{column}" + ("_strict" if strict else "")
-
-
-def number(value: Any) -> str:
-    """``15000`` → ``15,000``; ``0.5`` → ``0.5``; dates as ISO."""
-    if isinstance(value, bool) or value is None:
-        return repr(value)
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
-        return f"{int(value):,}"
-    if isinstance(value, float):
-        return f"{value:,.10g}"
-    if isinstance(value, date | datetime | time):
-        return value.isoformat()
-    return str(value)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
-
-
-@dataclass
-class Context:
-    rows: int
-    stats: dict[str, Any]
-    supported: frozenset[str]
-    now: datetime
-    #: (rows holding a repeated value, a few of those values) of a column, on demand.
-    repeated: Callable[[str], tuple[int, tuple[Any, ...]]]
-
-
-@dataclass
-class ColumnRules:
-    rules: list[Any] = field(default_factory=list)
-    findings: list[dq.SuspectedDefect] = field(default_factory=list)
-
-    def learn_or_suspect(
-        self,
-        rule: Any,
-        failing: int,
-        of: int,
-        *,
-        column: str,
-        message: str,
-        examples: tuple[Any, ...] = (),
-    ) -> None:
-        """Learn *rule* when none of *of* rows fail it; when a rare few do, list them as a
-        suspected defect with *rule* as the tighter rule that flags them; else neither."""
-        if of == 0:
-            return
-        if failing == 0:
-            self.rules.append(rule)
-        elif failing <= rare(of):
-            self.findings.append(
-                dq.SuspectedDefect(
-                    column=column,
-                    message=message,
-                    count=failing,
-                    examples=examples,
-                    suggestions=(rule,),
-                )
-            )
 
 
 def column_rules(
@@ -123,7 +58,7 @@ def column_rules(
         nulls,
         ctx.rows,
         column=name,
-        message=f"{_plural(nulls, 'null')} in {ctx.rows:,} rows",
+        message=f"{plural(nulls, 'null')} in {ctx.rows:,} rows",
     )
     if present == 0:
         return out  # an empty or all-null column tells nothing about its values
@@ -131,7 +66,7 @@ def column_rules(
     if kind == "numeric" and not (is_key and dtype.is_integer()):
         _numeric(ctx, i, name, present, out)
     elif kind == "temporal":
-        _temporal(ctx, i, name, dtype, present, out)
+        temporal_rules(ctx, i, name, dtype, present, out)
     elif kind == "string":
         in_set = _in_set(name, counts, present, out)
         if shape is not None and not in_set:
@@ -151,23 +86,13 @@ def _unique(ctx: Context, name: str, present: int, repeats: int | None, out: Col
     out.findings.append(
         dq.SuspectedDefect(
             column=name,
-            message=f"{_plural(count, 'row')} repeat a value that is otherwise unique",
+            message=f"{plural(count, 'row')} repeat a value that is otherwise unique",
             count=count,
             examples=examples,
             suggestions=(rule,),
         )
     )
     return True
-
-
-def _examples(*groups: Any) -> tuple[Any, ...]:
-    seen: list[Any] = []
-    for group in groups:
-        for value in group or ():
-            scalar = dq.json_scalar(value)
-            if scalar not in seen:
-                seen.append(scalar)
-    return tuple(seen[:5])
 
 
 def _numeric(ctx: Context, i: int, name: str, present: int, out: ColumnRules) -> None:
@@ -213,10 +138,10 @@ def _numeric(ctx: Context, i: int, name: str, present: int, out: ColumnRules) ->
     out.findings.append(
         dq.SuspectedDefect(
             column=name,
-            message=f"{_plural(count, 'value')} outside {number(low)} .. {number(high)}: "
+            message=f"{plural(count, 'value')} outside {number(low)} .. {number(high)}: "
             + ", ".join(parts),
             count=count,
-            examples=_examples(*examples),
+            examples=distinct_examples(*examples),
             suggestions=(
                 dq.Between(
                     id=rule_id("between", name, strict=learned is not None),
@@ -227,138 +152,6 @@ def _numeric(ctx: Context, i: int, name: str, present: int, out: ColumnRules) ->
             ),
         )
     )
-
-
-def _from_physical(value: Any, dtype: pl.DataType) -> Any:
-    if value is None:
-        return None
-    return pl.Series([value], dtype=pl.Int64).cast(dtype).item()
-
-
-def _day_floor(value: date | datetime) -> date | datetime:
-    if isinstance(value, datetime):
-        return value.replace(hour=0, minute=0, second=0, microsecond=0)
-    return value
-
-
-def _day_ceil(value: date | datetime) -> date | datetime:
-    floor = _day_floor(value)
-    if isinstance(value, datetime) and floor != value:
-        return floor + timedelta(days=1)
-    return floor
-
-
-def _now_like(ctx: Context, dtype: pl.DataType) -> date | datetime:
-    """Now, as a value of the column's type (naive columns are read as UTC)."""
-    if dtype == pl.Date:
-        return ctx.now.astimezone(UTC).date()
-    tz = getattr(dtype, "time_zone", None)
-    if tz:
-        return ctx.now.astimezone(ZoneInfo(tz))
-    return ctx.now.astimezone(UTC).replace(tzinfo=None)
-
-
-def _instant(value: date | datetime, end_of_day: bool) -> datetime:
-    if not isinstance(value, datetime):
-        start = datetime(value.year, value.month, value.day, tzinfo=UTC)
-        return start + timedelta(days=1) if end_of_day else start
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _temporal(
-    ctx: Context, i: int, name: str, dtype: pl.DataType, present: int, out: ColumnRules
-) -> None:
-    s = ctx.stats
-    lo, hi = s[f"min_{i}"], s[f"max_{i}"]
-    # Up to a year past the later of the newest value and now: the next loads still pass,
-    # a year-2099 placeholder does not.
-    horizon = max(hi, _now_like(ctx, dtype))
-    horizon = (
-        horizon.replace(year=horizon.year + 1)
-        if not (horizon.month == 2 and horizon.day == 29)
-        else horizon + timedelta(days=365)
-    )
-    out.rules.append(
-        dq.Between(
-            id=rule_id("between", name), column=name, min=_day_floor(lo), max=_day_ceil(horizon)
-        )
-    )
-    if "freshness" in ctx.supported:
-        _freshness(ctx, name, lo, hi, present, dtype, out)
-    if s[f"q1_{i}"] is None or not s[f"q3_{i}"] > s[f"q1_{i}"]:
-        return
-    below, above = s[f"below_{i}"], s[f"above_{i}"]
-    flagged_below = 0 < below <= rare(present)
-    flagged_above = 0 < above <= rare(present)
-    if not (flagged_below or flagged_above):
-        return
-    tight_lo = _from_physical(s[f"inmin_{i}"], dtype) if flagged_below else lo
-    tight_hi = _from_physical(s[f"inmax_{i}"], dtype) if flagged_above else _day_ceil(horizon)
-    near_below = _from_physical(s[f"nearbelow_{i}"], dtype) if flagged_below else None
-    near_above = _from_physical(s[f"nearabove_{i}"], dtype) if flagged_above else None
-    low = _day_floor(tight_lo)
-    low = low if near_below is None or low > near_below else tight_lo
-    high = _day_ceil(tight_hi)
-    high = high if near_above is None or high < near_above else tight_hi
-    parts, examples = [], []
-    if flagged_below:
-        parts.append(f"{below:,} far before the rest")
-        examples += [_from_physical(v, dtype) for v in s[f"exbelow_{i}"]]
-    if flagged_above:
-        parts.append(f"{above:,} far after the rest")
-        examples += [_from_physical(v, dtype) for v in s[f"exabove_{i}"]]
-    count = (below if flagged_below else 0) + (above if flagged_above else 0)
-    out.findings.append(
-        dq.SuspectedDefect(
-            column=name,
-            message=f"{_plural(count, 'value')} outside {number(low)} .. {number(high)}: "
-            + ", ".join(parts),
-            count=count,
-            examples=_examples(examples),
-            suggestions=(
-                dq.Between(
-                    id=rule_id("between", name, strict=True), column=name, min=low, max=high
-                ),
-            ),
-        )
-    )
-
-
-def _freshness(
-    ctx: Context,
-    name: str,
-    lo: date | datetime,
-    hi: date | datetime,
-    present: int,
-    dtype: pl.DataType,
-    out: ColumnRules,
-) -> None:
-    """``max_age`` = how old the newest value is now, plus two of the data's usual gaps."""
-    newest = _instant(hi, end_of_day=False)
-    age = max(ctx.now - newest, timedelta(0))
-    span = _instant(hi, False) - _instant(lo, False)
-    cadence = span / (present - 1) if present > 1 else timedelta(0)
-    needed = age + max(2 * cadence, timedelta(hours=1))
-    if dtype == pl.Date:
-        needed += timedelta(days=1)  # a date is new all day long
-    max_age = round_duration(needed)
-    out.rules.append(
-        dq.Freshness(
-            id=rule_id("freshness", name),
-            column=name,
-            max_age=max_age,
-            description=f"when learned, the newest value ({number(hi)}) was "
-            f"{_duration_text(age)} old; values are about {_duration_text(cadence)} apart",
-        )
-    )
-
-
-def _duration_text(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds / size:.3g}{unit}"
-    return f"{seconds}s"
 
 
 def _in_set(
@@ -376,7 +169,7 @@ def _in_set(
         out.findings.append(
             dq.SuspectedDefect(
                 column=name,
-                message=f"{_plural(len(rare_ones), 'rare value')} in {_plural(count, 'row')}: "
+                message=f"{plural(len(rare_ones), 'rare value')} in {plural(count, 'row')}: "
                 f"{shown}",
                 count=count,
                 suggestions=(
@@ -394,8 +187,8 @@ def _shape(ctx: Context, i: int, name: str, shape: str, present: int, out: Colum
         breaks,
         present,
         column=name,
-        message=f"{_plural(breaks, 'value')} break the shape of the rest ({shape})",
-        examples=_examples(ctx.stats.get(f"exbreak_{i}")),  # asked only when some break
+        message=f"{plural(breaks, 'value')} break the shape of the rest ({shape})",
+        examples=distinct_examples(ctx.stats.get(f"exbreak_{i}")),  # asked only when some break
     )
 
 
@@ -412,7 +205,7 @@ def _lengths(ctx: Context, i: int, name: str, present: int, out: ColumnRules) ->
         empty,
         present,
         column=name,
-        message=_plural(empty, "empty string"),
+        message=plural(empty, "empty string"),
         examples=("",),
     )
     out.rules.append(
@@ -426,7 +219,7 @@ def _lengths(ctx: Context, i: int, name: str, present: int, out: ColumnRules) ->
         out.findings.append(
             dq.SuspectedDefect(
                 column=name,
-                message=f"{_plural(longer, 'value')} far longer than the rest "
+                message=f"{plural(longer, 'value')} far longer than the rest "
                 f"({longest} characters; the rest have at most {inner})",
                 count=longer,
                 suggestions=(

@@ -2,7 +2,7 @@
 
 ``freshness`` (the newest value), ``mean``, ``stddev`` and ``quantile`` (a statistic,
 how many values it was computed from, how many of them are not finite) each add a
-few scalars to the fused ``select`` of :mod:`dq_polars._compile`, so they cost no
+few scalars to the fused ``select`` of :mod:`dq_polars._plan`, so they cost no
 extra scan; ``schema`` is decided from the schema alone. The verdicts come from
 dq-core (``dq.freshness_result``, ``dq.statistic_result``, ``dq.schema_result``) so
 that every engine judges the same observation the same way.
