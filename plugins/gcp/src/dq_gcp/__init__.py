@@ -9,6 +9,7 @@ first used (module ``__getattr__``).
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 import dq
@@ -17,7 +18,8 @@ from dq_gcp._config import GcpConfig
 from dq_gcp._errors import GcpConfigurationError, GcpRequestError
 
 if TYPE_CHECKING:
-    from dq_gcp._backend import GcpSecretsBackend, GcpSecretVersion
+    from dq_gcp._backend import GcpSecretsBackend
+    from dq_gcp._versions import GcpSecretVersion
 
 __version__ = "0.1.0"
 
@@ -25,7 +27,8 @@ __version__ = "0.1.0"
 KIND = "secrets"
 NAME = "gcp"
 
-_LAZY = {"GcpSecretsBackend", "GcpSecretVersion"}
+#: name -> the module that defines it, imported on first use
+_LAZY = {"GcpSecretsBackend": "dq_gcp._backend", "GcpSecretVersion": "dq_gcp._versions"}
 
 __all__ = [
     "KIND",
@@ -43,9 +46,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        from dq_gcp import _backend
-
-        return getattr(_backend, name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

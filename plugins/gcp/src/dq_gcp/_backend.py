@@ -27,56 +27,19 @@ import binascii
 import builtins
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-import attrs
 import dq
 import httpx
 
 from dq_gcp import _codec, _names
+from dq_gcp._cas import CAS_ANNOTATION, claim, live_claim
 from dq_gcp._client import GcpHttp, Reply
 from dq_gcp._config import GcpConfig
 from dq_gcp._errors import GcpRequestError
+from dq_gcp._not_found import pick_field, unexpected
+from dq_gcp._versions import GcpSecretVersion, parse_version, require_positive, version_number
 
 PAGE_SIZE = 1000
-CAS_ANNOTATION = "dq-cas-version"
-#: How long a writer's claim on the next version holds (``N@unix-seconds``): long enough to
-#: add the version after the claim, short enough that a writer that died in between never
-#: blocks check-and-set for more than this.
-CLAIM_SECONDS = 60.0
-
-
-def _live_claim(annotation: object, now: float) -> int | None:
-    """The version number a writer claimed and has not had time to add yet, or None."""
-    if not isinstance(annotation, str):
-        return None
-    number, _, at = annotation.partition("@")
-    try:
-        claimed, since = int(number), float(at)
-    except ValueError:  # no timestamp (an older dq-gcp) or not ours: not a live claim
-        return None
-    return claimed if 0 <= now - since < CLAIM_SECONDS else None
-
-
-@attrs.frozen(kw_only=True)
-class GcpSecretVersion:
-    """One version's metadata (never its payload)."""
-
-    number: int
-    state: str
-    create_time: str | None
-    destroy_time: str | None
-
-
-def _number(name: Any) -> int | None:
-    tail = str(name or "").rsplit("/", 1)[-1]
-    return int(tail) if tail.isdigit() else None
-
-
-def _positive(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise dq.UsageError(f"{what} must be a positive integer, got {value!r}")
-    return value
 
 
 class GcpSecretsBackend:
@@ -130,9 +93,11 @@ class GcpSecretsBackend:
     ) -> dq.SecretValue:
         """Read one field of the latest version, or of version *version*."""
         identifier = self.secret_id(path)
-        alias = "latest" if version is None else str(_positive(version, f"version of {path!r}"))
+        alias = (
+            "latest" if version is None else str(require_positive(version, f"version of {path!r}"))
+        )
         fields = _codec.decode(await self._access(identifier, alias, path))
-        return dq.SecretValue(self._field(path, fields, field))
+        return dq.SecretValue(pick_field(self._http.where(), path, fields, field))
 
     async def set(
         self, path: str, values: Mapping[str, dq.SecretValue], *, cas: int | None = None
@@ -159,8 +124,8 @@ class GcpSecretsBackend:
             await self._create(identifier, path)
             reply = await self._add(identifier, payload, path)
         if reply.status != 200:
-            raise self._not_ok(reply, f"set {path!r}", path)
-        number = _number(reply.body.get("name"))
+            raise unexpected(self._http, reply, f"set {path!r}")
+        number = version_number(reply.body.get("name"))
         if number is None:
             raise GcpRequestError(
                 f"{self._http.where()}: set {path!r}: the answer named no version",
@@ -193,7 +158,7 @@ class GcpSecretsBackend:
                 params=params,
             )
             if reply.status != 200:
-                raise self._not_ok(reply, f"list {prefix or '/'!r}", prefix)
+                raise unexpected(self._http, reply, f"list {prefix or '/'!r}")
             for secret in reply.body.get("secrets") or []:
                 identifier = str(secret.get("name") or "").rsplit("/", 1)[-1]
                 if not identifier.startswith(start) or _names.path_of(identifier) is None:
@@ -232,8 +197,8 @@ class GcpSecretsBackend:
                 params=params,
             )
             if reply.status != 200:
-                raise self._not_ok(reply, f"versions of {path!r}", path)
-            out += [v for v in map(_version, reply.body.get("versions") or []) if v]
+                raise unexpected(self._http, reply, f"versions of {path!r}")
+            out += [v for v in map(parse_version, reply.body.get("versions") or []) if v]
             token = str(reply.body.get("nextPageToken") or "")
             if not token:
                 return sorted(out, key=lambda v: v.number)
@@ -258,7 +223,7 @@ class GcpSecretsBackend:
             "GET", self._secret(identifier, f"/versions/{alias}:access"), f"get {shown}"
         )
         if reply.status != 200:
-            raise self._not_ok(reply, f"get {shown}", path)
+            raise unexpected(self._http, reply, f"get {shown}")
         payload = reply.body.get("payload") if isinstance(reply.body.get("payload"), dict) else {}
         try:
             data = base64.b64decode(str(payload.get("data") or ""), validate=True)
@@ -305,7 +270,7 @@ class GcpSecretsBackend:
         if reply.status == 409:
             return False
         if reply.status != 200:
-            raise self._not_ok(reply, f"create {path!r}", path)
+            raise unexpected(self._http, reply, f"create {path!r}")
         return True
 
     async def _claim(self, identifier: str, path: str, cas: int) -> None:
@@ -322,7 +287,7 @@ class GcpSecretsBackend:
                 "does not exist"
             )
         if reply.status != 200:
-            raise self._not_ok(reply, f"cas {path!r}", path)
+            raise unexpected(self._http, reply, f"cas {path!r}")
         etag, annotations = reply.body.get("etag"), dict(reply.body.get("annotations") or {})
         latest = await self._version_meta(identifier, "latest", path)
         if latest is None or latest.number != cas:
@@ -332,7 +297,7 @@ class GcpSecretsBackend:
                 f"{shown}: read it again and retry"
             )
         now = time.time()
-        claimed = _live_claim(annotations.get(CAS_ANNOTATION), now)
+        claimed = live_claim(annotations.get(CAS_ANNOTATION), now)
         if claimed is not None and claimed > cas:
             # a racer patched the etag and is adding version cas + 1 right now: the etag
             # alone cannot tell (it changed before this writer read it)
@@ -340,7 +305,7 @@ class GcpSecretsBackend:
                 f"{where}: check-and-set on {path!r}: another writer claimed version {claimed} "
                 "first; read it again and retry"
             )
-        annotations[CAS_ANNOTATION] = f"{cas + 1}@{now:.3f}"
+        annotations[CAS_ANNOTATION] = claim(cas + 1, now)
         patched = await self._http.request(
             "PATCH",
             self._secret(identifier),
@@ -355,7 +320,7 @@ class GcpSecretsBackend:
                 "first; read it again and retry"
             )
         if patched.status != 200:
-            raise self._not_ok(patched, f"cas {path!r}", path)
+            raise unexpected(self._http, patched, f"cas {path!r}")
 
     async def _version_meta(
         self, identifier: str, alias: str, path: str
@@ -366,12 +331,12 @@ class GcpSecretsBackend:
         if reply.status == 404:
             return None
         if reply.status != 200:
-            raise self._not_ok(reply, f"version {alias} of {path!r}", path)
-        return _version(reply.body)
+            raise unexpected(self._http, reply, f"version {alias} of {path!r}")
+        return parse_version(reply.body)
 
     async def _resolve(self, identifier: str, version: int | None, path: str) -> int:
         if version is not None:
-            return _positive(version, f"version of {path!r}")
+            return require_positive(version, f"version of {path!r}")
         latest = await self._version_meta(identifier, "latest", path)
         if latest is None:
             raise dq.SecretNotFound(f"{self._http.where()}: no secret {path!r}", reason="missing")
@@ -383,58 +348,4 @@ class GcpSecretsBackend:
             "POST", self._secret(identifier, f"/versions/{number}:{verb}"), what, json={}
         )
         if reply.status != 200:
-            raise self._not_ok(reply, what, path)
-
-    def _not_ok(self, reply: Reply, what: str, path: str) -> Exception:
-        """A 404 or 400 the caller did not expect, as a dq error."""
-        where = self._http.where()
-        if reply.status == 404:
-            return dq.SecretNotFound(
-                f"{where}: {what}: not found ({reply.message})", reason="missing"
-            )
-        state = reply.message.upper()
-        if reply.code == "FAILED_PRECONDITION" and "DESTROYED" in state:
-            return dq.SecretNotFound(
-                f"{where}: {what}: the version is destroyed; its data is gone "
-                "(read another version, or write a new one)",
-                reason="destroyed",
-            )
-        if reply.code == "FAILED_PRECONDITION" and "DISABLED" in state:
-            return dq.SecretNotFound(
-                f"{where}: {what}: the version is disabled (deleted); `undelete` enables it",
-                reason="deleted",
-            )
-        return self._http.fail(reply, what)
-
-    def _field(self, path: str, fields: Mapping[str, bytes], field: str | None) -> bytes:
-        """Pick a field; errors list field *names* only, never a value."""
-        names = ", ".join(repr(n) for n in sorted(fields))
-        if field is None:
-            if len(fields) != 1:
-                raise dq.SecretNotFound(
-                    f"{self._http.where()}: secret {path!r} has {len(fields)} fields "
-                    f"({names or 'none'}); name one with #FIELD",
-                    reason="field",
-                )
-            return next(iter(fields.values()))
-        if field not in fields:
-            raise dq.SecretNotFound(
-                f"{self._http.where()}: secret {path!r} has no field {field!r} "
-                f"(fields: {names or 'none'})",
-                reason="field",
-            )
-        return fields[field]
-
-
-def _version(body: Any) -> GcpSecretVersion | None:
-    if not isinstance(body, dict):
-        return None
-    number = _number(body.get("name"))
-    if number is None:
-        return None
-    return GcpSecretVersion(
-        number=number,
-        state=str(body.get("state") or "STATE_UNSPECIFIED"),
-        create_time=body.get("createTime"),
-        destroy_time=body.get("destroyTime"),
-    )
+            raise unexpected(self._http, reply, what)

@@ -20,15 +20,15 @@ service-account OAuth2 guide (https://developers.google.com/identity/protocols/o
 * **Every request is recorded** (method, raw path, identity) before it is handled.
 
 Served by the standard library's ``ThreadingHTTPServer`` on 127.0.0.1 (a real socket).
+
+This module holds the server itself (lifecycle, identities, dispatch, the token endpoint and
+the metadata server); the secrets and versions are in ``_fake_resources``, the role table and
+permission checks in ``_fake_iam``, the JWT assertion check in ``_fake_oauth``.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import fnmatch
 import json
-import re
 import secrets
 import threading
 import time
@@ -39,48 +39,19 @@ from urllib.parse import parse_qs, urlsplit
 
 import attrs
 
-from dq_gcp._codec import crc32c
+from dq_gcp._fake_iam import ROLES, Grants
+from dq_gcp._fake_oauth import SCOPE, verify_assertion
+from dq_gcp._fake_resources import SECRET_ID, SecretManagerResources, StoredSecret, error
 
-SCOPE = "https://www.googleapis.com/auth/cloud-platform"
-ROLES: dict[str, frozenset[str]] = {
-    "roles/secretmanager.secretAccessor": frozenset({"secretmanager.versions.access"}),
-    "roles/secretmanager.secretVersionAdder": frozenset({"secretmanager.versions.add"}),
-    "roles/secretmanager.secretVersionManager": frozenset(
-        {
-            "secretmanager.versions.add",
-            "secretmanager.versions.enable",
-            "secretmanager.versions.disable",
-            "secretmanager.versions.destroy",
-            "secretmanager.versions.get",
-            "secretmanager.versions.list",
-        }
-    ),
-    "roles/secretmanager.viewer": frozenset(
-        {
-            "secretmanager.secrets.get",
-            "secretmanager.secrets.list",
-            "secretmanager.versions.get",
-            "secretmanager.versions.list",
-        }
-    ),
-    "roles/secretmanager.admin": frozenset(
-        {
-            "secretmanager.secrets.create",
-            "secretmanager.secrets.delete",
-            "secretmanager.secrets.get",
-            "secretmanager.secrets.list",
-            "secretmanager.secrets.update",
-            "secretmanager.versions.access",
-            "secretmanager.versions.add",
-            "secretmanager.versions.destroy",
-            "secretmanager.versions.disable",
-            "secretmanager.versions.enable",
-            "secretmanager.versions.get",
-            "secretmanager.versions.list",
-        }
-    ),
-}
-SECRET_ID = re.compile(r"[A-Za-z0-9_-]{1,255}")
+__all__ = [
+    "ROLES",
+    "SCOPE",
+    "SECRET_ID",
+    "FakeSecretManager",
+    "Recorded",
+    "counting",
+    "free_port",
+]
 
 
 @attrs.frozen
@@ -90,47 +61,16 @@ class Recorded:
     identity: str | None
 
 
-@attrs.define
-class _Version:
-    number: int
-    data: bytes
-    crc: int
-    client_crc: bool
-    created: str
-    state: str = "ENABLED"
-    destroyed: str | None = None
-    etag: str = attrs.field(factory=lambda: f'"{secrets.token_hex(6)}"')
-
-
-@attrs.define
-class _Secret:
-    created: str
-    etag: str = attrs.field(factory=lambda: f'"{secrets.token_hex(6)}"')
-    annotations: dict[str, str] = attrs.field(factory=dict)
-    versions: list[_Version] = attrs.field(factory=list)
-
-
-def _b64url_decode(part: str) -> bytes:
-    """Strict base64url without padding (Python's decoder drops junk characters)."""
-    if not re.fullmatch(r"[A-Za-z0-9_-]*", part) or len(part) % 4 == 1:
-        raise ValueError("not base64url")
-    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-
-
-def _now_text() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime())
-
-
-class FakeSecretManager:
+class FakeSecretManager(SecretManagerResources):
     """The server; a context manager. See the module docstring for what it implements."""
 
     def __init__(self, project: str = "dq-test-project", token_lifetime: int = 3600) -> None:
         self.project = project
         self.token_lifetime = token_lifetime
         self.requests: list[Recorded] = []
-        self.secrets: dict[str, _Secret] = {}
+        self.secrets: dict[str, StoredSecret] = {}
         self.keys: dict[str, tuple[str, Any]] = {}  # client_email -> (kid, public key)
-        self.grants: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        self.grants: Grants = {}
         self.tokens: dict[str, tuple[str, float]] = {}  # token -> (identity, expiry)
         self.metadata_identity: str | None = None
         self.token_requests = 0
@@ -261,9 +201,9 @@ class FakeSecretManager:
         if split.path == "/computeMetadata/v1/instance/service-accounts/default/token":
             return self._metadata(headers)
         if fault is not None:
-            return _error(fault[0], fault[1], "injected fault")
+            return error(fault[0], fault[1], "injected fault")
         if identity is None:
-            return _error(
+            return error(
                 401,
                 "UNAUTHENTICATED",
                 "Request had invalid authentication credentials. Expected OAuth 2 access "
@@ -273,93 +213,11 @@ class FakeSecretManager:
         try:
             parsed = json.loads(body) if body else {}
         except ValueError:
-            return _error(400, "INVALID_ARGUMENT", "Invalid JSON payload received.")
+            return error(400, "INVALID_ARGUMENT", "Invalid JSON payload received.")
         with self._lock:
             return self._route(method, split.path, query, parsed, identity)
 
-    def _allowed(self, identity: str, permission: str, secret_id: str) -> bool:
-        return any(
-            permission in perms and fnmatch.fnmatchcase(secret_id, pattern)
-            for pattern, perms in self.grants.get(identity, [])
-        )
-
-    def _route(
-        self, method: str, path: str, query: dict[str, str], body: Any, who: str
-    ) -> tuple[int, Any, dict[str, str]]:
-        prefix = f"/v1/projects/{self.project}/secrets"
-        if not path.startswith(prefix):
-            return _error(403, "PERMISSION_DENIED", f"Permission denied on resource {path!r}")
-        rest = path[len(prefix) :]
-        if rest == "" and method == "GET":
-            return self._list(query, who)
-        if rest == "" and method == "POST":
-            return self._create(query.get("secretId", ""), body, who)
-        match = re.fullmatch(
-            r"/([^/:]+)(:addVersion)?(?:/versions(?:/([^/:]+)(?::(\w+))?)?)?", rest
-        )
-        if not match:
-            return _error(404, "NOT_FOUND", f"Method not found: {path}")
-        secret_id, add, version, verb = match.groups()
-        resource = f"projects/{self.project}/secrets/{secret_id}"
-        if not SECRET_ID.fullmatch(secret_id):
-            return _error(400, "INVALID_ARGUMENT", f"Invalid resource field value: {resource}")
-        is_versions = "/versions" in rest
-        if add:
-            permission = "secretmanager.versions.add"
-        elif version is not None:
-            permission = {
-                None: "secretmanager.versions.get",
-                "access": "secretmanager.versions.access",
-                "enable": "secretmanager.versions.enable",
-                "disable": "secretmanager.versions.disable",
-                "destroy": "secretmanager.versions.destroy",
-            }.get(verb, "secretmanager.unknown")
-            resource += f"/versions/{version}"
-        elif is_versions:
-            permission = "secretmanager.versions.list"
-        else:
-            permission = {
-                "GET": "secretmanager.secrets.get",
-                "PATCH": "secretmanager.secrets.update",
-                "DELETE": "secretmanager.secrets.delete",
-            }.get(method, "secretmanager.unknown")
-        if not self._allowed(who, permission, secret_id):
-            return _error(
-                403,
-                "PERMISSION_DENIED",
-                f"Permission '{permission}' denied for resource '{resource}' "
-                "(or it may not exist).",
-            )
-        secret = self.secrets.get(secret_id)
-        if secret is None:
-            return _error(404, "NOT_FOUND", f"Secret [{resource}] not found or has no versions.")
-        if add and method == "POST":
-            return self._add(secret_id, secret, body)
-        if version is not None:
-            return self._version(secret_id, secret, version, verb, method, body)
-        if is_versions and method == "GET":
-            versions = [self._version_json(secret_id, v) for v in reversed(secret.versions)]
-            return _page(versions, "versions", query)
-        if method == "GET":
-            return 200, self._secret_json(secret_id, secret), {}
-        if method == "PATCH":
-            if query.get("updateMask") != "annotations":
-                return _error(400, "INVALID_ARGUMENT", "updateMask must name annotations")
-            if body.get("etag") not in (None, secret.etag):
-                return _error(
-                    400,
-                    "FAILED_PRECONDITION",
-                    "The etag provided in the request does not match the etag of the secret.",
-                )
-            secret.annotations = dict(body.get("annotations") or {})
-            secret.etag = f'"{secrets.token_hex(6)}"'
-            return 200, self._secret_json(secret_id, secret), {}
-        if method == "DELETE":
-            del self.secrets[secret_id]
-            return 200, {}, {}
-        return _error(404, "NOT_FOUND", "Method not found.")
-
-    # -- handlers -----------------------------------------------------------------------
+    # -- token endpoint and metadata server ---------------------------------------------
 
     def _token(self, body: bytes) -> tuple[int, Any, dict[str, str]]:
         with self._lock:
@@ -371,7 +229,7 @@ class FakeSecretManager:
                 {"error": "unsupported_grant_type", "error_description": "Invalid grant_type"},
                 {},
             )
-        problem, email = self._verify_assertion(form.get("assertion", ""))
+        problem, email = verify_assertion(form.get("assertion", ""), self.keys, self.token_uri)
         if problem:
             return 400, {"error": "invalid_grant", "error_description": problem}, {}
         return (
@@ -383,52 +241,6 @@ class FakeSecretManager:
             },
             {},
         )
-
-    def _verify_assertion(self, assertion: str) -> tuple[str | None, str]:
-        from cryptography.exceptions import InvalidSignature
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import padding
-
-        parts = assertion.split(".")
-        if len(parts) != 3:
-            return "Invalid JWT: not three parts", ""
-        try:
-            header = json.loads(_b64url_decode(parts[0]))
-            claims = json.loads(_b64url_decode(parts[1]))
-            signature = _b64url_decode(parts[2])
-        except (ValueError, binascii.Error):
-            return "Invalid JWT: malformed base64url or JSON", ""
-        if not isinstance(header, dict) or not isinstance(claims, dict):
-            return "Invalid JWT: header and claims must be objects", ""
-        if header.get("alg") != "RS256":
-            return "Invalid JWT: alg must be RS256", ""
-        email = claims.get("iss")
-        known = self.keys.get(email) if isinstance(email, str) else None
-        if known is None or header.get("kid") != known[0]:
-            return "Invalid JWT Signature.", ""
-        try:
-            known[1].verify(
-                signature,
-                f"{parts[0]}.{parts[1]}".encode("ascii"),
-                padding.PKCS1v15(),
-                hashes.SHA256(),
-            )
-        except InvalidSignature:
-            return "Invalid JWT Signature.", ""
-        now = time.time()
-        iat, exp = claims.get("iat"), claims.get("exp")
-        if claims.get("aud") != self.token_uri:
-            return "Invalid JWT: aud is not the token endpoint", ""
-        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (iat, exp))
-        if not numeric or iat > now + 60 or exp <= now or exp - iat > 3600:
-            return (
-                "Invalid JWT: Token must be a short-lived token (60 minutes) and in a "
-                "reasonable timeframe.",
-                "",
-            )
-        if SCOPE not in str(claims.get("scope", "")).split():
-            return "Invalid OAuth scope or ID token audience provided.", ""
-        return None, str(email)
 
     def _metadata(self, headers: Any) -> tuple[int, Any, dict[str, str]]:
         if headers.get("Metadata-Flavor") != "Google":
@@ -444,160 +256,6 @@ class FakeSecretManager:
             },
             {},
         )
-
-    def _list(self, query: dict[str, str], who: str) -> tuple[int, Any, dict[str, str]]:
-        if not any("secretmanager.secrets.list" in p for _, p in self.grants.get(who, [])):
-            return _error(
-                403,
-                "PERMISSION_DENIED",
-                f"Permission 'secretmanager.secrets.list' denied for resource "
-                f"'projects/{self.project}' (or it may not exist).",
-            )
-        items = [self._secret_json(i, s) for i, s in sorted(self.secrets.items())]
-        return _page(items, "secrets", query)
-
-    def _create(self, secret_id: str, body: Any, who: str) -> tuple[int, Any, dict[str, str]]:
-        if not self._allowed(who, "secretmanager.secrets.create", secret_id):
-            return _error(
-                403,
-                "PERMISSION_DENIED",
-                f"Permission 'secretmanager.secrets.create' denied for resource "
-                f"'projects/{self.project}' (or it may not exist).",
-            )
-        if not SECRET_ID.fullmatch(secret_id):
-            return _error(
-                400, "INVALID_ARGUMENT", "Invalid secret_id: must match [A-Za-z0-9_-]{1,255}"
-            )
-        if not isinstance(body, dict) or "replication" not in body:
-            return _error(400, "INVALID_ARGUMENT", "Secret.replication is required.")
-        if secret_id in self.secrets:
-            return _error(
-                409,
-                "ALREADY_EXISTS",
-                f"Secret [projects/{self.project}/secrets/{secret_id}] already exists.",
-            )
-        self.secrets[secret_id] = _Secret(created=_now_text())
-        return 200, self._secret_json(secret_id, self.secrets[secret_id]), {}
-
-    def _add(self, secret_id: str, secret: _Secret, body: Any) -> tuple[int, Any, dict[str, str]]:
-        payload = body.get("payload") if isinstance(body, dict) else None
-        if not isinstance(payload, dict):
-            return _error(400, "INVALID_ARGUMENT", "SecretPayload is required.")
-        try:
-            data = base64.b64decode(str(payload.get("data") or ""), validate=True)
-        except binascii.Error:
-            return _error(400, "INVALID_ARGUMENT", "Invalid value at 'payload.data' (TYPE_BYTES)")
-        if len(data) > 65536:
-            return _error(400, "INVALID_ARGUMENT", "Secret Payload cannot exceed 65536 bytes.")
-        sent = payload.get("dataCrc32c")
-        if sent is not None and str(sent) != str(crc32c(data)):
-            return _error(
-                400,
-                "INVALID_ARGUMENT",
-                "Checksum mismatch: data_crc32c does not match the payload.",
-            )
-        version = _Version(
-            number=len(secret.versions) + 1,
-            data=data,
-            crc=crc32c(data),
-            client_crc=sent is not None,
-            created=_now_text(),
-        )
-        secret.versions.append(version)
-        return 200, self._version_json(secret_id, version), {}
-
-    def _version(
-        self, secret_id: str, secret: _Secret, alias: str, verb: str | None, method: str, body: Any
-    ) -> tuple[int, Any, dict[str, str]]:
-        resource = f"projects/{self.project}/secrets/{secret_id}/versions/{alias}"
-        if alias == "latest":
-            found = secret.versions[-1] if secret.versions else None
-        elif alias.isdigit() and 1 <= int(alias) <= len(secret.versions):
-            found = secret.versions[int(alias) - 1]
-        else:
-            found = None
-        if found is None:
-            return _error(404, "NOT_FOUND", f"Secret Version [{resource}] not found.")
-        name = f"projects/{self.project}/secrets/{secret_id}/versions/{found.number}"
-        if verb is None and method == "GET":
-            return 200, self._version_json(secret_id, found), {}
-        if verb == "access" and method == "GET":
-            if found.state != "ENABLED":
-                return _error(
-                    400,
-                    "FAILED_PRECONDITION",
-                    f"Secret Version [{name}] is in {found.state} state.",
-                )
-            crc = found.crc ^ 1 if self.corrupt_crc else found.crc
-            return (
-                200,
-                {
-                    "name": name,
-                    "payload": {
-                        "data": base64.b64encode(found.data).decode(),
-                        "dataCrc32c": str(crc),
-                    },
-                },
-                {},
-            )
-        if verb in ("enable", "disable", "destroy") and method == "POST":
-            if isinstance(body, dict) and body.get("etag") not in (None, found.etag):
-                return _error(
-                    400,
-                    "FAILED_PRECONDITION",
-                    "The etag provided in the request does not match the etag of the "
-                    "secret version.",
-                )
-            if found.state == "DESTROYED":
-                return _error(
-                    400, "FAILED_PRECONDITION", f"Secret Version [{name}] is in DESTROYED state."
-                )
-            if verb == "destroy":
-                found.state, found.data, found.destroyed = "DESTROYED", b"", _now_text()
-            else:
-                found.state = "ENABLED" if verb == "enable" else "DISABLED"
-            found.etag = f'"{secrets.token_hex(6)}"'
-            return 200, self._version_json(secret_id, found), {}
-        return _error(404, "NOT_FOUND", "Method not found.")
-
-    def _secret_json(self, secret_id: str, secret: _Secret) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "name": f"projects/{self.project}/secrets/{secret_id}",
-            "replication": {"automatic": {}},
-            "createTime": secret.created,
-            "etag": secret.etag,
-        }
-        if secret.annotations:
-            out["annotations"] = dict(secret.annotations)
-        return out
-
-    def _version_json(self, secret_id: str, version: _Version) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "name": f"projects/{self.project}/secrets/{secret_id}/versions/{version.number}",
-            "createTime": version.created,
-            "state": version.state,
-            "replicationStatus": {"automatic": {}},
-            "etag": version.etag,
-            "clientSpecifiedPayloadChecksum": version.client_crc,
-        }
-        if version.destroyed:
-            out["destroyTime"] = version.destroyed
-        return out
-
-
-def _error(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> tuple[int, Any, dict[str, str]]:
-    return status, {"error": {"code": status, "message": message, "status": code}}, headers or {}
-
-
-def _page(items: list[Any], key: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
-    size = max(1, min(int(query.get("pageSize") or 25000), 25000))
-    start = int(query.get("pageToken") or 0)
-    out: dict[str, Any] = {key: items[start : start + size], "totalSize": len(items)}
-    if start + size < len(items):
-        out["nextPageToken"] = str(start + size)
-    return 200, out, {}
 
 
 def free_port() -> int:
