@@ -11,7 +11,8 @@ import dq
 import polars as pl
 import pytest
 from dq_great_expectations import GxConfig, GxEngineError, NotProvidedByGx
-from dq_great_expectations._engine import SUPPORTED_CHECKS, GxEngine
+from dq_great_expectations._engine import GxEngine
+from dq_great_expectations._plan import SUPPORTED_CHECKS
 
 NAN = float("nan")
 
