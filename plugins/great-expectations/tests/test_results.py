@@ -155,6 +155,23 @@ def test_results_keep_rule_order_severity_and_column(run):
     assert result.engine == "gx" and result.duration_seconds >= 0
 
 
+def test_different_rules_building_one_expectation_share_its_result(run):
+    # in_set of () and of (NaN,) both send GX an empty value set (dq counts NaN itself);
+    # the suite keeps one copy, so both rules must read that one result. Found by the
+    # contract's hypothesis oracle on an empty Float64 column.
+    for values in ([], [1.5, math.nan, 2.0]):
+        df = pl.DataFrame({"x": values}, schema={"x": pl.Float64})
+        result = run(
+            df,
+            dq.InSet(id="empty", column="x", values=()),
+            dq.InSet(id="nan", column="x", values=(math.nan,)),
+        )
+        statuses = {r.rule_id: r.status for r in result.results}
+        assert dq.RuleStatus.ERROR not in statuses.values(), result.results
+        failed = {r.rule_id: r.failed_count for r in result.results}
+        assert failed == ({"empty": 0, "nan": 0} if not values else {"empty": 3, "nan": 2})
+
+
 # -- profile / learn ---------------------------------------------------------------------
 
 

@@ -17,8 +17,6 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-import attrs
-import dq
 import polars as pl
 
 from dq_great_expectations._plan import META_KEY, Planned
@@ -86,19 +84,23 @@ class GxRuntime:
         the same column with different severities, say), so rules that would build
         equal expectations share one, and its result is given to each of them.
         """
-        shared: dict[str, list[int]] = {}
-        representatives: list[Planned] = []
+        # Grouped by the expectation each rule builds, compared as the suite compares
+        # them: two different rules can build one expectation (`in_set` of () and of
+        # (NaN,) both send an empty value set, NaN being counted by dq).
+        groups: list[tuple[Any, Planned, list[int]]] = []
         for one in planned:
-            key = _expectation_key(one.rule)
-            if key not in shared:
-                shared[key] = []
-                representatives.append(one)
-            shared[key].append(one.index)
-        found = self._validate(frame, representatives, result_format)
+            built = one.build(self.gxe)
+            for expectation, _representative, members in groups:
+                if _suite_deems_equal(built, expectation):
+                    members.append(one.index)
+                    break
+            else:
+                groups.append((built, one, [one.index]))
+        found = self._validate(frame, [rep for _e, rep, _m in groups], result_format)
         return {
-            index: found.get(one.index)
-            for one in representatives
-            for index in shared[_expectation_key(one.rule)]
+            index: found.get(representative.index)
+            for _expectation, representative, members in groups
+            for index in members
         }
 
     def _validate(
@@ -164,9 +166,14 @@ class GxRuntime:
         return s.to_pandas()
 
 
-def _expectation_key(rule: dq.Rule) -> str:
-    """Rules with equal keys build equal GX expectations (id, severity, mostly aside)."""
-    fields = attrs.asdict(rule, recurse=False)
-    for name in ("id", "severity", "mostly", "description"):
-        fields.pop(name, None)
-    return repr((rule.check, sorted(fields.items())))
+def _suite_deems_equal(a: Any, b: Any) -> bool:
+    """True when an ExpectationSuite keeps only one of *a* and *b*.
+
+    GX 1.x's suite treats expectations as the same when their type and fields agree,
+    ignoring ``id``, ``meta``, ``notes`` and ``rendered_content``; ``meta`` is where dq
+    keeps each rule's index, so such rules must share one expectation and its result.
+    """
+    ignored = {"id", "rendered_content", "notes", "meta"}
+    return a.expectation_type == b.expectation_type and a.dict(exclude=ignored) == b.dict(
+        exclude=ignored
+    )
