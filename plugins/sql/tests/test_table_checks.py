@@ -9,10 +9,12 @@ import math
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import attrs
 import dq
 import polars as pl
 import pytest
 from dq_contract.reference import reference_check
+from dq_contract.reference_rows import reference_sample_rows, rows_key
 from dq_sql import SqlEngine, SqlTable
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -229,3 +231,54 @@ def test_all_new_checks_ride_in_one_aggregate_query(table: SqlTable) -> None:
         mp.undo()
     scans = [s for s in seen if "stddev_samp" in s or "avg(" in s]
     assert len(scans) == 1, seen
+
+
+LOCATED = dq.RuleSet(
+    rules=(
+        dq.NotNull(id="nn", column="status"),
+        dq.Unique(id="u", column="id"),
+        dq.Unique(id="pair", columns=("id", "status")),
+        dq.Between(id="b", column="amount", min=0, max=5),
+        dq.InSet(id="s", column="status", values=("a", "c")),
+        dq.Between(id="d", column="day", min=date(2024, 1, 2), max=date(2024, 1, 5)),
+        dq.Expression(id="e", expression="amount > 0"),
+    ),
+    sample_size=2,
+)
+
+
+@pytest.mark.parametrize("key", [(), ("day",), ("naive", "id")])
+def test_failing_rows_are_the_oracles_first_rows_by_key_or_row_number(
+    table: SqlTable, key: tuple[str, ...]
+) -> None:
+    """The rows a person is sent to: key values (a null key value too) or 0-based row
+    numbers, the first failing rows in the table's order, as the oracle finds them."""
+    rules = attrs.evolve(LOCATED, key=key)
+    got = SqlEngine().check(table, rules)
+    assert got.key == key
+    for rule in rules.rules:
+        want = reference_sample_rows(FRAME, rule, rules.sample_size, key)
+        assert want, rule.id  # every rule here fails rows: the case is not vacuous
+        assert rows_key(got.by_id(rule.id).sample_rows) == rows_key(want), rule.id
+
+
+def test_a_key_column_the_table_lacks_is_refused_before_any_scan(table: SqlTable) -> None:
+    with pytest.raises(dq.UsageError, match=r"key: column 'nope' not found; the data has 'id'"):
+        SqlEngine().check(table, attrs.evolve(LOCATED, key=("id", "nope")))
+
+
+def test_sampling_off_locates_no_rows_and_runs_no_row_query(table: SqlTable) -> None:
+    from dq_sql import _connect
+
+    seen: list[str] = []
+    original = _connect.Connection.run
+
+    def spy(self: Any, sql: str) -> Any:
+        seen.append(sql)
+        return original(self, sql)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_connect.Connection, "run", spy)
+        got = SqlEngine().check(table, attrs.evolve(LOCATED, sample_size=0, key=("id",)))
+    assert all(r.sample_rows == () for r in got.results)
+    assert not [sql for sql in seen if "dq_at" in sql]

@@ -30,6 +30,7 @@ from dq_sql._compile import (
 from dq_sql._config import SqlConfig
 from dq_sql._connect import Connection, open_source
 from dq_sql._errors import SqlSourceError, mask
+from dq_sql._rows import refuse_missing_key, rule_set_key, sample, sample_rows
 
 ENGINE_NAME = "sql"
 
@@ -43,17 +44,12 @@ def scalar(value: Any) -> Any:
     return dq.json_scalar(value)
 
 
-def sample(value: Any) -> Any:
-    """A JSON-safe failure sample, shown as every engine shows it (``str`` of a date-time)."""
-    if isinstance(value, Decimal):
-        return float(value)
-    return dq.json_scalar(value)
-
-
 class SqlEngine:
     """Satisfies ``dq.protocols.Engine`` for SQL tables, queries and polars frames."""
 
     supported_checks: frozenset[str] = SUPPORTED_CHECKS
+    #: Failure samples carry the rule set's key values, or row numbers (``sample_rows``).
+    locates_rows: bool = True
     streams: bool = True  # the database scans; nothing is collected into Python
     #: What ``data`` may be: polars frames (loaded into an in-process DuckDB) and SQL sources.
     accepts: frozenset[str] = frozenset({"polars", "sql"})
@@ -76,6 +72,7 @@ class SqlEngine:
             results=tuple(results),
             row_count=rows,
             started_at=started_at,
+            key=rule_set_key(rules),
             duration_seconds=time.perf_counter() - started,
         )
 
@@ -85,6 +82,7 @@ class SqlEngine:
         d = conn.dialect
         full = dict(_schema(conn, source, full=True))
         schema = {name: dtype.split("(", 1)[0] for name, dtype in full.items()}
+        refuse_missing_key(rules, schema)  # a wrong key costs no scan
         settled: dict[int, dq.RuleResult] = {}
         plans: dict[int, Compiled] = {}
         for i, rule in enumerate(rules.rules):
@@ -103,6 +101,7 @@ class SqlEngine:
                 settled[i] = error_result(rules.rules[i], problem)
                 plans.pop(i)
         samples = _samples(conn, source, plans, counts, rules.sample_size)
+        located = sample_rows(conn, source, plans, counts, rules)
         results = []
         for i, rule in enumerate(rules.rules):
             if i in settled:
@@ -111,7 +110,9 @@ class SqlEngine:
                 results.append(plans[i].judge(counts[i], now))  # type: ignore[misc]
             elif i in plans:
                 failed, element = (int(v or 0) for v in counts[i][:2])
-                results.append(_judged(plans[i], failed, element, samples.get(i, ())))
+                results.append(
+                    _judged(plans[i], failed, element, samples.get(i, ()), located.get(i, ()))
+                )
             elif rule.check == "schema":
                 results.append(dq.schema_result(rule, full))
             else:
@@ -255,7 +256,13 @@ def _combinations(
     )
 
 
-def _judged(plan: Compiled, failed: int, element: int, samples: tuple[Any, ...]) -> dq.RuleResult:
+def _judged(
+    plan: Compiled,
+    failed: int,
+    element: int,
+    samples: tuple[Any, ...],
+    located: tuple[dq.SampleRow, ...],
+) -> dq.RuleResult:
     rule = plan.rule
     ok = element == 0 or (element - failed) / element >= rule.mostly
     message = f"{failed} of {element} rows failed"
@@ -268,6 +275,7 @@ def _judged(plan: Compiled, failed: int, element: int, samples: tuple[Any, ...])
         element_count=element,
         message=message,
         samples=samples,
+        sample_rows=located,
         approximate=plan.approximate is not None,
     )
 
