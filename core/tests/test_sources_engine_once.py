@@ -134,3 +134,22 @@ def test_a_source_ref_handed_to_check_directly_is_asked_about_too(counting: Path
     rules = dq.RuleSet(rules=(dq.NotNull(id="nn", column="id"),))
     with pytest.raises(dq.UsageError, match="cannot read spark source 'events'"):
         check(host, "counting", ref, rules)
+
+
+def test_a_rules_description_reaches_the_result_whatever_the_engine_built(counting: Path) -> None:
+    """The counting engine builds its results without descriptions, as most engines do:
+    core attaches the rules file's words, so every format can show them (issue 11)."""
+    import dq
+    import polars as pl
+    from dq.checks._engines import check
+
+    host = dq.Host(dq.discover())
+    rules = dq.RuleSet(
+        rules=(
+            dq.NotNull(id="nn", column="id", description="every order has an id"),
+            dq.NotNull(id="plain", column="id"),
+        )
+    )
+    got = check(host, "counting", pl.DataFrame({"id": [1]}), rules)
+    assert got.by_id("nn").description == "every order has an id"
+    assert got.by_id("plain").description == ""

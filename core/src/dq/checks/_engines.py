@@ -149,9 +149,18 @@ def _judged(
             distribution=record.distribution,
             component=engine_name,
         )
+    # A rule's description is the rules file's words: core attaches it, so every engine's
+    # results carry it into every format whether or not the engine copied it.
+    results = tuple(
+        attrs.evolve(r, description=rule.description)
+        if rule.description and r.description != rule.description
+        else r
+        for rule, r in zip(rules.rules, result.results, strict=True)
+    )
     return attrs.evolve(
         result,
-        status=run_status(result.results, rules.gate),
+        results=results,
+        status=run_status(results, rules.gate),
         started_at=result.started_at or started_at,
         duration_seconds=result.duration_seconds
         if result.duration_seconds is not None
