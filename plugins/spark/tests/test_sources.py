@@ -7,11 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import attrs
 import dq
 import polars as pl
 import pytest
 from conftest import EXAMPLES
 from dq_contract.reference import reference_check
+from dq_contract.reference_rows import reference_sample_rows, rows_key
 from dq_spark import SparkEngine, SparkSourceNotFound
 
 RULES = dq.load_typed(EXAMPLES / "orders.rules.toml", dq.RuleSet)
@@ -126,3 +128,43 @@ def test_dq_run_suite_with_a_spark_source(
     monkeypatch.chdir(tmp_path)
     result = dq.run_suite(dq.load_suite(tmp_path / "suite.toml"))
     assert _seen(result) == POLARS and result.engine == "spark"
+
+
+@pytest.mark.parametrize("key", [(), ("order_id",)])
+def test_failing_rows_of_a_path_read_in_several_partitions_are_the_oracles(
+    spark: Any, spark_config: Any, key: tuple[str, ...]
+) -> None:
+    """Row numbers are positions in the file as read, exact across partitions (each
+    partition's offset from its row count); with a key, the key values instead."""
+    ref = dq.SourceRef(
+        type="spark",
+        label="orders csv",
+        path=str(EXAMPLES / "orders.csv"),
+        format="csv",
+        options={"header": "true", "inferSchema": "true"},
+    )
+    rules = attrs.evolve(RULES, key=key, sample_size=3)
+    frame = pl.read_csv(EXAMPLES / "orders.csv")
+    previous = spark.conf.get("spark.sql.files.maxPartitionBytes")
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "8k")
+    try:
+        partitions = spark.read.csv(ref.path, header=True).rdd.getNumPartitions()
+        result = SparkEngine(spark_config).check(ref, rules)
+    finally:
+        spark.conf.set("spark.sql.files.maxPartitionBytes", previous)
+    assert partitions > 3  # the numbering crosses partitions: the case is not vacuous
+    assert result.key == key
+    located = 0
+    for rule in rules.rules:
+        want = reference_sample_rows(frame, rule, rules.sample_size, key)
+        if want is None:
+            continue
+        located += len(want)
+        assert rows_key(result.by_id(rule.id).sample_rows) == rows_key(want), rule.id
+    assert located >= 12
+
+
+def test_a_key_column_the_data_lacks_is_refused_before_any_job(spark_config: Any) -> None:
+    rules = attrs.evolve(RULES, key=("order_id", "nope"))
+    with pytest.raises(dq.UsageError, match=r"key: column 'nope' not found; the data has"):
+        SparkEngine(spark_config).check(pl.read_csv(EXAMPLES / "orders.csv"), rules)

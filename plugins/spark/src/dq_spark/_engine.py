@@ -29,16 +29,11 @@ from dq_spark._compile import (
     error_result,
 )
 from dq_spark._config import SparkConfig
+from dq_spark._rows import JSON_TIMES, refuse_missing_key, rule_set_key, sample_rows
 from dq_spark._session import SparkSourceError, session, to_spark
-from dq_spark._table_checks import full_dtype_name
+from dq_spark._table_checks import full_dtype_name, quoted
 
 ENGINE_NAME = "spark"
-
-
-def quoted(name: str) -> Any:
-    from pyspark.sql import functions as F
-
-    return F.col(f"`{name.replace('`', '``')}`")
 
 
 def scalar(value: Any) -> Any:
@@ -55,6 +50,8 @@ class SparkEngine:
     supported_checks: frozenset[str] = SUPPORTED_CHECKS
     streams: bool = True  # Spark scans; only one row comes back
     accepts: frozenset[str] = frozenset({"polars", "spark"})
+    #: Failure samples carry the rule set's key values, or row numbers (``sample_rows``).
+    locates_rows: bool = True
 
     def __init__(self, config: SparkConfig | None = None) -> None:
         self.config = config or SparkConfig()
@@ -66,6 +63,7 @@ class SparkEngine:
         fields = [f for f in df.schema.fields if f.name != row_column]
         schema = {f.name: dtype_name(f.dataType) for f in fields}
         full = {f.name: full_dtype_name(f.dataType, schema[f.name]) for f in fields}
+        refuse_missing_key(rules, schema)  # a wrong key costs no job
         settled: dict[int, dq.RuleResult] = {}
         plans: dict[int, Plan] = {}
         for i, rule in enumerate(rules.rules):
@@ -76,8 +74,16 @@ class SparkEngine:
                 settled[i] = out
         try:
             rows, counts = _counts(df, plans, schema)
-            samples = _samples(
-                df, plans, counts, rules.sample_size, row_column, schema, _zones(data)
+            zones = _zones(data)
+            samples = _samples(df, plans, counts, rules.sample_size, row_column, schema, zones)
+            located = sample_rows(
+                df,
+                plans,
+                counts,
+                rules,
+                row_column,
+                schema,
+                lambda v, n: scalar(_decode(v, schema[n], zones.get(n))),
             )
         except Exception as exc:  # noqa: BLE001 - a job failed: the source, or the cluster
             raise SparkSourceError(f"{label}: the Spark job failed: {_first(exc)}") from None
@@ -88,7 +94,9 @@ class SparkEngine:
             elif i in plans and plans[i].judge is not None:
                 results.append(plans[i].judge(counts[i], started_at))
             elif i in plans:
-                results.append(_judged(plans[i], *counts[i], samples.get(i, ())))
+                results.append(
+                    _judged(plans[i], *counts[i], samples.get(i, ()), located.get(i, ()))
+                )
             elif rule.check == "schema":
                 results.append(dq.schema_result(rule, full))
             else:
@@ -99,6 +107,7 @@ class SparkEngine:
             results=tuple(results),
             row_count=rows,
             started_at=started_at,
+            key=rule_set_key(rules),
             duration_seconds=time.perf_counter() - started,
         )
 
@@ -121,20 +130,13 @@ def _first(exc: BaseException) -> str:
     return (str(exc).strip() or type(exc).__name__).splitlines()[0]
 
 
-#: date-times in keys to the microsecond (to_json's default stops at milliseconds)
-_JSON_TIMES = {
-    "timestampFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX",
-    "timestampNTZFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSSSS",
-}
-
-
 def _as_key(c: Any, dtype: str) -> Any:
     """One text key per value, equal exactly when dq's values are equal: JSON of the value,
     with -0.0 folded into 0.0 (``x + 0.0``) so they group together as numbers do."""
     from pyspark.sql import functions as F
 
     value = c + F.lit(0.0) if dtype in FLOATS else c
-    return F.to_json(F.struct(value.alias("v")), _JSON_TIMES)
+    return F.to_json(F.struct(value.alias("v")), JSON_TIMES)
 
 
 def _plan_key(plan: Plan, schema: dict[str, str]) -> Any:
@@ -148,7 +150,7 @@ def _plan_key(plan: Plan, schema: dict[str, str]) -> Any:
     for j, name in enumerate(plan.key_columns):
         c = quoted(name)
         parts.append((c + F.lit(0.0) if schema[name] in FLOATS else c).alias(f"k{j}"))
-    return F.to_json(F.struct(*parts), _JSON_TIMES)
+    return F.to_json(F.struct(*parts), JSON_TIMES)
 
 
 def _decode(value: Any, dtype: str, zone: str | None = None) -> Any:
@@ -309,7 +311,13 @@ def _samples(
     }
 
 
-def _judged(plan: Plan, failed: int, element: int, samples: tuple[Any, ...]) -> dq.RuleResult:
+def _judged(
+    plan: Plan,
+    failed: int,
+    element: int,
+    samples: tuple[Any, ...],
+    located: tuple[dq.SampleRow, ...] = (),
+) -> dq.RuleResult:
     rule = plan.rule
     ok = element == 0 or (element - failed) / element >= rule.mostly
     return dq.RuleResult(
@@ -319,6 +327,7 @@ def _judged(plan: Plan, failed: int, element: int, samples: tuple[Any, ...]) -> 
         element_count=element,
         message=f"{failed} of {element} rows failed",
         samples=samples,
+        sample_rows=located,
     )
 
 
