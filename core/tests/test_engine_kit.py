@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import dq
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -52,3 +53,16 @@ def test_distinct_samples_are_first_seen_json_safe_and_bounded() -> None:
     assert samples[0] == 1.0 and math.isnan(samples[1])
     assert samples[2:] == ("2024-01-02", "[1]")
     assert dq.distinct_samples(values, 0) == ()
+
+
+def test_refuse_missing_key_names_the_first_missing_column_and_the_data_columns() -> None:
+    rules = dq.RuleSet(rules=(), key=("id", "nope", "gone"))
+    with pytest.raises(dq.UsageError) as err:
+        dq.refuse_missing_key(rules, ["id", "amount"])
+    assert str(err.value) == (
+        "key: column 'nope' not found; the data has 'id', 'amount' "
+        "(fix the rule set's key = [...] or remove it to sample row numbers)"
+    )
+    assert err.value.exit_code == 2
+    dq.refuse_missing_key(dq.RuleSet(rules=(), key=("id",)), iter(["amount", "id"]))
+    dq.refuse_missing_key(dq.RuleSet(rules=()), [])

@@ -69,6 +69,7 @@ _EXPORTS: dict[str, str] = {
     "rule_passes": "dq.checks._engine_kit",
     "make_result": "dq.checks._engine_kit",
     "judge": "dq.checks._engine_kit",
+    "refuse_missing_key": "dq.checks._engine_kit",
     "row_count_result": "dq.checks._engine_kit",
     "distinct_samples": "dq.checks._engine_kit",
     "json_scalar": "dq.checks._engine_kit",
@@ -183,6 +184,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         json_scalar,
         judge,
         make_result,
+        refuse_missing_key,
         row_count_result,
         rule_passes,
     )

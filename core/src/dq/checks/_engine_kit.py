@@ -12,9 +12,10 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from dq.model._errors import UsageError
 from dq.model._rates import percent
 from dq.model._results import RuleResult, RuleStatus, Scalar
-from dq.model._rules import RowCount
+from dq.model._rules import RowCount, RuleSet
 
 #: Checks that ignore nulls: their element count is the non-null rows.
 NULL_IGNORING_CHECKS = frozenset(
@@ -126,3 +127,20 @@ def distinct_samples(values: Iterable[Any], limit: int) -> tuple[Scalar, ...]:
         if len(samples) == limit:
             break
     return tuple(samples)
+
+
+def refuse_missing_key(rules: RuleSet, columns: Iterable[str]) -> None:
+    """One line (exit 2) naming a key column the data lacks, for an engine that locates rows.
+
+    An engine calls it with the data's columns before its scan, so a wrong key costs no
+    read. Refused rather than replaced by row numbers: a sample that quietly changed
+    meaning would send people to the wrong rows.
+    """
+    there = list(columns)
+    missing = [name for name in getattr(rules, "key", ()) if name not in there]
+    if missing:
+        shown = ", ".join(repr(n) for n in there[:20]) + (" ..." if len(there) > 20 else "")
+        raise UsageError(
+            f"key: column {missing[0]!r} not found; the data has {shown or 'no columns'} "
+            "(fix the rule set's key = [...] or remove it to sample row numbers)"
+        )

@@ -24,16 +24,8 @@ def key_columns(rules: dq.RuleSet, schema: pl.Schema) -> list[pl.Expr]:
     silently replaced by row numbers: a key is how people find rows, and a sample that
     quietly changed meaning would send them to the wrong ones.
     """
-    names = rule_set_key(rules)
-    missing = [name for name in names if name not in schema]
-    if missing:
-        there = list(schema)
-        shown = ", ".join(repr(n) for n in there[:20]) + (" ..." if len(there) > 20 else "")
-        raise dq.UsageError(
-            f"key: column {missing[0]!r} not found; the data has {shown or 'no columns'} "
-            "(fix the rule set's key = [...] or remove it to sample row numbers)"
-        )
-    return [col(name, schema) for name in names]
+    dq.refuse_missing_key(rules, schema)
+    return [col(name, schema) for name in rule_set_key(rules)]
 
 
 def rule_set_key(rules: dq.RuleSet) -> tuple[str, ...]:

@@ -29,7 +29,7 @@ from dq_spark._compile import (
     error_result,
 )
 from dq_spark._config import SparkConfig
-from dq_spark._rows import JSON_TIMES, refuse_missing_key, rule_set_key, sample_rows
+from dq_spark._rows import JSON_TIMES, rule_set_key, sample_rows
 from dq_spark._session import SparkSourceError, session, to_spark
 from dq_spark._table_checks import full_dtype_name, quoted
 
@@ -63,7 +63,7 @@ class SparkEngine:
         fields = [f for f in df.schema.fields if f.name != row_column]
         schema = {f.name: dtype_name(f.dataType) for f in fields}
         full = {f.name: full_dtype_name(f.dataType, schema[f.name]) for f in fields}
-        refuse_missing_key(rules, schema)  # a wrong key costs no job
+        dq.refuse_missing_key(rules, schema)  # a wrong key costs no job
         settled: dict[int, dq.RuleResult] = {}
         plans: dict[int, Plan] = {}
         for i, rule in enumerate(rules.rules):

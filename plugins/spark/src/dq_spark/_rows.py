@@ -36,22 +36,6 @@ def rule_set_key(rules: dq.RuleSet) -> tuple[str, ...]:
     return tuple(getattr(rules, "key", ()))
 
 
-def refuse_missing_key(rules: dq.RuleSet, schema: dict[str, str]) -> None:
-    """One line (exit 2) naming a key column the data lacks, found before any job runs.
-
-    Refused rather than replaced by row numbers: a sample that quietly changed meaning
-    would send people to the wrong rows.
-    """
-    missing = [name for name in rule_set_key(rules) if name not in schema]
-    if missing:
-        there = list(schema)
-        shown = ", ".join(repr(n) for n in there[:20]) + (" ..." if len(there) > 20 else "")
-        raise dq.UsageError(
-            f"key: column {missing[0]!r} not found; the data has {shown or 'no columns'} "
-            "(fix the rule set's key = [...] or remove it to sample row numbers)"
-        )
-
-
 def sample_rows(
     df: Any,
     plans: dict[int, Plan],

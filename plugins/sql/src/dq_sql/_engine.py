@@ -30,7 +30,7 @@ from dq_sql._compile import (
 from dq_sql._config import SqlConfig
 from dq_sql._connect import Connection, open_source
 from dq_sql._errors import SqlSourceError, mask
-from dq_sql._rows import refuse_missing_key, rule_set_key, sample, sample_rows
+from dq_sql._rows import rule_set_key, sample, sample_rows
 
 ENGINE_NAME = "sql"
 
@@ -82,7 +82,7 @@ class SqlEngine:
         d = conn.dialect
         full = dict(_schema(conn, source, full=True))
         schema = {name: dtype.split("(", 1)[0] for name, dtype in full.items()}
-        refuse_missing_key(rules, schema)  # a wrong key costs no scan
+        dq.refuse_missing_key(rules, schema)  # a wrong key costs no scan
         settled: dict[int, dq.RuleResult] = {}
         plans: dict[int, Compiled] = {}
         for i, rule in enumerate(rules.rules):
