@@ -245,3 +245,28 @@ def test_rules_sharing_one_gx_expectation_each_get_a_result(run):
         ("e", "passed", 1),
         ("f", "failed", 1),
     ]
+
+
+def test_an_expectation_gx_cannot_build_is_that_rules_error_and_others_still_run(run, monkeypatch):
+    import dataclasses
+
+    from dq_great_expectations import _engine
+
+    original = _engine.plan_rule
+
+    def plan_rule(index, rule, schema):
+        planned = original(index, rule, schema)
+        if rule.id != "boom":
+            return planned
+
+        def build(_gxe):
+            raise ValueError("GX refused the expectation's parameters")
+
+        return dataclasses.replace(planned, build=build)
+
+    monkeypatch.setattr(_engine, "plan_rule", plan_rule)
+    df = pl.DataFrame({"x": [1, None, 1]})
+    result = run(df, dq.NotNull(id="boom", column="x"), dq.NotNull(id="after", column="x"))
+    boom, after = result.results
+    assert boom.status is dq.RuleStatus.ERROR and "boom" in boom.message
+    assert after.status is dq.RuleStatus.FAILED and after.failed_count == 1

@@ -87,11 +87,18 @@ class GxRuntime:
         # Grouped by the expectation each rule builds, compared as the suite compares
         # them: two different rules can build one expectation (`in_set` of () and of
         # (NaN,) both send an empty value set, NaN being counted by dq).
+        # A rule whose expectation cannot be built stays alone: building it again inside
+        # the suite run fails there and becomes that rule's ERROR. Each suite run builds
+        # its own copies, since a suite binds the expectations it is given.
         groups: list[tuple[Any, Planned, list[int]]] = []
         for one in planned:
-            built = one.build(self.gxe)
+            try:
+                built = one.build(self.gxe)
+            except Exception:  # noqa: BLE001 - isolated and reported by _validate
+                groups.append((None, one, [one.index]))
+                continue
             for expectation, _representative, members in groups:
-                if _suite_deems_equal(built, expectation):
+                if expectation is not None and _suite_deems_equal(built, expectation):
                     members.append(one.index)
                     break
             else:
