@@ -109,3 +109,28 @@ def test_secret_fields_refuses_bad_shapes_without_showing_a_value(values, error,
     with pytest.raises(error) as info:
         dq.secret_fields("db", values)
     assert text in str(info.value) and "hunter2" not in str(info.value)
+
+
+def test_pick_secret_field_takes_the_named_or_the_only_field() -> None:
+    assert dq.pick_secret_field("vault", "db", {"pw": b"x", "user": b"y"}, "user") == b"y"
+    assert dq.pick_secret_field("vault", "db", {"pw": b"x"}, None) == b"x"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "text"),
+    [
+        (
+            {"pw": b"hunter2", "user": b"u"},
+            None,
+            "has 2 fields ('pw', 'user'); name one with #FIELD",
+        ),
+        ({}, None, "has 0 fields (none); name one with #FIELD"),
+        ({"pw": b"hunter2"}, "token", "has no field 'token' (fields: 'pw')"),
+    ],
+)
+def test_pick_secret_field_names_fields_never_values(fields, field, text) -> None:
+    with pytest.raises(dq.SecretNotFound) as info:
+        dq.pick_secret_field("aws-sm (eu-west-1)", "db", fields, field)
+    message = str(info.value)
+    assert message.startswith("aws-sm (eu-west-1): secret 'db' ") and text in message
+    assert info.value.reason == "field" and "hunter2" not in message

@@ -104,6 +104,7 @@ _EXPORTS: dict[str, str] = {
     "validate_secret_path": "dq.model._secrets",
     "validate_secret_prefix": "dq.model._secrets",
     "secret_fields": "dq.model._secrets",
+    "pick_secret_field": "dq.model._secrets",
     # secret access
     "SecretResolver": "dq.secrets._resolver",
     "SecretsConfig": "dq.secrets._config",
@@ -269,6 +270,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real names
         SecretOperation,
         SecretRef,
         SecretValue,
+        pick_secret_field,
         secret_fields,
         validate_secret_path,
         validate_secret_prefix,

@@ -6,11 +6,14 @@ import enum
 import re
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TypeVar
 
 import attrs
 
 from dq.model._errors import DqError, UsageError
 from dq.model._tenants import TenantId
+
+V = TypeVar("V")
 
 #: What every secret reference starts with: a string without it holds none.
 REF_MARKER = "${secret:"
@@ -235,6 +238,29 @@ def secret_fields(path: str, values: Mapping[str, SecretValue]) -> dict[str, byt
             )
         out[key] = value.reveal()
     return out
+
+
+def pick_secret_field(where: str, path: str, fields: Mapping[str, V], field: str | None) -> V:
+    """The value of ``path#field`` among a secret's *fields* (no ``#field``: the only one).
+
+    A missing field, or no ``#field`` on a secret of several, is :class:`SecretNotFound`
+    with reason ``field``; the message lists field *names* only, never a value.
+    """
+    names = ", ".join(repr(n) for n in sorted(fields)) or "none"
+    if field is None:
+        if len(fields) != 1:
+            raise SecretNotFound(
+                f"{where}: secret {path!r} has {len(fields)} fields ({names}); "
+                "name one with #FIELD",
+                reason="field",
+            )
+        return next(iter(fields.values()))
+    if field not in fields:
+        raise SecretNotFound(
+            f"{where}: secret {path!r} has no field {field!r} (fields: {names})",
+            reason="field",
+        )
+    return fields[field]
 
 
 def validate_secret_prefix(prefix: str) -> str:

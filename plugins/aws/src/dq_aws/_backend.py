@@ -108,7 +108,7 @@ class AwsSecretsBackend:
         else:
             token = _names.version_token(version)
             fields = await self._read(name, {"VersionId": token}, f"{path} version {version}")
-        return dq.SecretValue(self._field(path, fields, field))
+        return dq.SecretValue(dq.pick_secret_field(self._aws.where(), path, fields, field))
 
     async def get_staged(
         self,
@@ -125,7 +125,11 @@ class AwsSecretsBackend:
             raise dq.UsageError(f"get_staged {path!r}: give exactly one of stage or version_id")
         params = {"VersionStage": stage} if stage is not None else {"VersionId": version_id}
         shown = f"{path} stage {stage}" if stage is not None else f"{path} version {version_id}"
-        return dq.SecretValue(self._field(path, await self._read(name, params, shown), field))
+        return dq.SecretValue(
+            dq.pick_secret_field(
+                self._aws.where(), path, await self._read(name, params, shown), field
+            )
+        )
 
     async def set(
         self, path: str, values: Mapping[str, dq.SecretValue], *, cas: int | None = None
@@ -358,25 +362,6 @@ class AwsSecretsBackend:
     async def _restore(self, name: str, path: str) -> None:
         log.info("%s: restoring %r (scheduled for deletion) to write it", self._aws.where(), path)
         await self._aws.call("restore_secret", f"restore {path!r}", SecretId=name)
-
-    def _field(self, path: str, fields: Mapping[str, bytes], field: str | None) -> bytes:
-        """Pick a field; errors list field *names* only, never a value."""
-        names = ", ".join(repr(n) for n in sorted(fields))
-        if field is None:
-            if len(fields) != 1:
-                raise dq.SecretNotFound(
-                    f"{self._aws.where()}: secret {path!r} has {len(fields)} fields "
-                    f"({names or 'none'}); name one with #FIELD",
-                    reason="field",
-                )
-            return next(iter(fields.values()))
-        if field not in fields:
-            raise dq.SecretNotFound(
-                f"{self._aws.where()}: secret {path!r} has no field {field!r} "
-                f"(fields: {names or 'none'})",
-                reason="field",
-            )
-        return fields[field]
 
 
 class _Exists(Exception):

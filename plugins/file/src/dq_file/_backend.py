@@ -110,7 +110,7 @@ class FileBackend:
         if version is not None:
             _positive("version", path, version)
         fields = await self._run("read", path, version)
-        return dq.SecretValue(_pick(path, fields, field))
+        return dq.SecretValue(dq.pick_secret_field("file", path, fields, field))
 
     async def set(
         self, path: str, values: Mapping[str, dq.SecretValue], *, cas: int | None = None
@@ -178,22 +178,3 @@ class FileBackend:
         entry at a time, each entry replaced atomically under the store's lock; reports counts
         and which key ids are still in use. Safe to run again, and while others read and write."""
         return await self._run("reencrypt")
-
-
-def _pick(path: str, fields: Mapping[str, bytes], field: str | None) -> bytes:
-    """Pick a field; errors list field *names* only, never a value."""
-    names = ", ".join(repr(n) for n in sorted(fields))
-    if field is None:
-        if len(fields) != 1:
-            raise dq.SecretNotFound(
-                f"file: secret {path!r} has {len(fields)} fields ({names or 'none'}); "
-                "name one with #FIELD",
-                reason="field",
-            )
-        return next(iter(fields.values()))
-    if field not in fields:
-        raise dq.SecretNotFound(
-            f"file: secret {path!r} has no field {field!r} (fields: {names or 'none'})",
-            reason="field",
-        )
-    return fields[field]

@@ -36,7 +36,7 @@ from dq_gcp._cas import CAS_ANNOTATION, claim, live_claim
 from dq_gcp._client import GcpHttp, Reply
 from dq_gcp._config import GcpConfig
 from dq_gcp._errors import GcpRequestError
-from dq_gcp._not_found import pick_field, unexpected
+from dq_gcp._not_found import unexpected
 from dq_gcp._versions import GcpSecretVersion, parse_version, require_positive, version_number
 
 PAGE_SIZE = 1000
@@ -97,7 +97,7 @@ class GcpSecretsBackend:
             "latest" if version is None else str(require_positive(version, f"version of {path!r}"))
         )
         fields = _codec.decode(await self._access(identifier, alias, path))
-        return dq.SecretValue(pick_field(self._http.where(), path, fields, field))
+        return dq.SecretValue(dq.pick_secret_field(self._http.where(), path, fields, field))
 
     async def set(
         self, path: str, values: Mapping[str, dq.SecretValue], *, cas: int | None = None

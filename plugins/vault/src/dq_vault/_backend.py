@@ -142,7 +142,9 @@ class VaultBackend:
         ):
             raise dq.UsageError(f"version of {path!r} must be a positive integer")
         fields = await self._read(path, version)
-        return dq.SecretValue(self._field(path, fields, field))
+        return dq.SecretValue(
+            _codec.decode(dq.pick_secret_field(self._http.where(), path, fields, field))
+        )
 
     async def set(
         self, path: str, values: Mapping[str, dq.SecretValue], *, cas: int | None = None
@@ -299,25 +301,6 @@ class VaultBackend:
                 reason="deleted",
             )
         raise dq.SecretNotFound(f"{where}: no secret at {shown}", reason="missing")
-
-    def _field(self, path: str, fields: Mapping[str, Any], field: str | None) -> bytes:
-        """Pick a field; errors list field *names* only, never a value."""
-        names = ", ".join(repr(n) for n in sorted(fields))
-        if field is None:
-            if len(fields) != 1:
-                raise dq.SecretNotFound(
-                    f"{self._http.where()}: secret {path!r} has {len(fields)} fields "
-                    f"({names or 'none'}); name one with #FIELD",
-                    reason="field",
-                )
-            return _codec.decode(next(iter(fields.values())))
-        if field not in fields:
-            raise dq.SecretNotFound(
-                f"{self._http.where()}: secret {path!r} has no field {field!r} "
-                f"(fields: {names or 'none'})",
-                reason="field",
-            )
-        return _codec.decode(fields[field])
 
     @staticmethod
     def _encode_fields(path: str, values: Mapping[str, dq.SecretValue]) -> dict[str, str]:
