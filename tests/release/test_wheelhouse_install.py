@@ -91,7 +91,9 @@ def installed(wheelhouse: Path, clean_env: dict[str, str], tmp_path_factory: pyt
     missing = [n for n in names if n not in wheels]
     assert not missing, f"wheelhouse {wheelhouse} lacks {missing}"
     pins = [f"{n.replace('_', '-')}=={wheels[n].name.split('-')[1]}" for n in names]
-    offline = ["--no-index", "--find-links", str(wheelhouse)]
+    # --no-cache: uv caches a find-links wheel by its path, and pytest reuses temp paths, so
+    # a wheel built from another checkout could stand in for this wheelhouse's build
+    offline = ["--no-index", "--no-cache", "--find-links", str(wheelhouse)]
     pip = [uv, "pip", "install", "--python", str(python), "--quiet"]
     # 1. the dq-* distributions, from the wheelhouse alone
     _ok(_run([*pip, *offline, "--no-deps", *pins], scratch, clean_env), "install dq-* --no-deps")
